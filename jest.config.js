@@ -1,0 +1,26 @@
+/** Test tiers as jest projects (DESIGN.md §5). Servers are started once per run in globalSetup. */
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }];
+const tier = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": tsJest },
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  ...extra,
+});
+
+const servers = {
+  globalSetup: "<rootDir>/test/support/globalSetup.ts",
+  globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
+};
+
+module.exports = {
+  // e2e and fault tests drive whole `pulumi up` runs; they set longer timeouts themselves.
+  testTimeout: 60_000,
+  projects: [
+    tier("unit"),
+    tier("integration", servers),
+    tier("e2e", servers),
+    tier("interop", servers),
+    tier("fault", servers),
+  ],
+};

@@ -1,0 +1,23 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The methods of a dynamic provider, as the runtime implements them for one resource type. */
+export type ProviderMethods = Required<
+  Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">
+>;
+
+/** Outputs as the engine hands them back: untyped. */
+export type Props = Record<string, unknown>;
+
+/** Encodes znode data the way the inputs gave it: UTF-8 text or base64 bytes. */
+export function dataBytes(inputs: { data?: string; dataBase64?: string }): Buffer {
+  return inputs.dataBase64 !== undefined
+    ? Buffer.from(inputs.dataBase64, "base64")
+    : Buffer.from(inputs.data ?? "", "utf8");
+}
+
+/** Decodes znode data read back into the same shape the inputs used (text unless bytes were given or it is not UTF-8). */
+export function dataFields(data: Buffer, preferBase64: boolean): { data?: string; dataBase64?: string } {
+  const text = data.toString("utf8");
+  if (!preferBase64 && Buffer.from(text, "utf8").equals(data)) return { data: text };
+  return { dataBase64: data.toString("base64") };
+}

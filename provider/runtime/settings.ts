@@ -1,0 +1,77 @@
+import { ConnectionSettings, DEFAULT_SESSION_TIMEOUT_MS, SessionPool } from "../zk/pool";
+
+/** Stack configuration the provider reads in `configure`. */
+export interface ProviderConfig {
+  /** `zookeeper:connectString`. */
+  connectString?: string;
+  /** `zookeeper:digest`, `user:password`; a secret. */
+  digest?: string;
+  /** `zookeeper:sessionTimeoutMs`. */
+  sessionTimeoutMs?: number;
+}
+
+/** The provider process's configuration and its one session pool. */
+const state: { config: ProviderConfig; pool: SessionPool } = { config: {}, pool: new SessionPool() };
+
+/** The shape of Pulumi's `ConfigureRequest.config`. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+/** Reads `zookeeper:*` stack config. Called once per provider type per process by the engine. */
+export function configure(source: ConfigSource): void {
+  state.config = readConfig((key) => source.get(`zookeeper:${key}`));
+}
+
+/** Reads the provider config through a key lookup; shared by the provider and the program-side lookups. */
+export function readConfig(get: (key: string) => string | undefined): ProviderConfig {
+  const timeout = get("sessionTimeoutMs");
+  const parsed = timeout === undefined ? undefined : Number(timeout);
+  if (parsed !== undefined && (!Number.isInteger(parsed) || parsed < 1000 || parsed > 600_000)) {
+    throw new Error(
+      `zookeeper:sessionTimeoutMs must be a whole number of milliseconds from 1000 to 600000, got '${timeout}'; ` +
+        "fix it with 'pulumi config set zookeeper:sessionTimeoutMs 10000'",
+    );
+  }
+  const digest = get("digest");
+  if (digest !== undefined && !/^[^:]+:.+$/.test(digest)) {
+    throw new Error(
+      "zookeeper:digest must be 'user:password'; set it with 'pulumi config set --secret zookeeper:digest user:password'",
+    );
+  }
+  const connectString = get("connectString");
+  return {
+    ...(connectString ? { connectString } : {}),
+    ...(digest ? { digest } : {}),
+    ...(parsed !== undefined ? { sessionTimeoutMs: parsed } : {}),
+  };
+}
+
+/** Replaces the configuration (tests). */
+export function setConfig(config: ProviderConfig): void {
+  state.config = config;
+}
+
+/** The process's session pool. */
+export function pool(): SessionPool {
+  return state.pool;
+}
+
+/** Connection settings for a resource: its own connect string, else the stack's. */
+export function settingsFor(
+  connectString: string | undefined,
+  config: ProviderConfig = state.config,
+): ConnectionSettings {
+  const cs = connectString ?? config.connectString;
+  if (!cs) {
+    throw new Error(
+      "no ZooKeeper connect string: set the resource's connectString input, " +
+        "or the stack config with 'pulumi config set zookeeper:connectString host1:2181,host2:2181'",
+    );
+  }
+  return {
+    connectString: cs,
+    ...(config.digest ? { digest: config.digest } : {}),
+    sessionTimeoutMs: config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+  };
+}

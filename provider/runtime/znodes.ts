@@ -1,0 +1,327 @@
+import { AclEntry, normalizeAcl, OPEN_ACL } from "../core/acl";
+import { sameValue } from "../core/diff";
+import * as msg from "../core/messages";
+import { ProviderError } from "../core/messages";
+import { ancestors, baseName, parentPath } from "../core/paths";
+import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
+import { CreateMode, MultiOp, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
+import { errorCode } from "../zk/errors";
+import { ConnectionSettings } from "../zk/pool";
+import { pool } from "./settings";
+
+/**
+ * Data of parents this package creates on the way. It marks them as ours, so that whichever
+ * resource goes last removes them once empty, and parents that existed before are never touched.
+ */
+export const PARENT_MARKER = Buffer.from("pulumi-zookeeper:parent");
+
+/** What state records of a managed znode, to compare-and-set against later. */
+export interface ZnodeRecord {
+  /** Real path. */
+  readonly path: string;
+  /** Data version. */
+  readonly version: number;
+  /** ACL version. */
+  readonly aversion: number;
+  /** Creation zxid: tells a re-created znode from ours. */
+  readonly czxid: string;
+  /** Last modification zxid. */
+  readonly mzxid: string;
+}
+
+/** The record of a znode from its stat. */
+export function recordOf(path: string, stat: ZnodeStat): ZnodeRecord {
+  return { path, version: stat.version, aversion: stat.aversion, czxid: stat.czxid, mzxid: stat.mzxid };
+}
+
+/** What to create. */
+export interface CreateSpec {
+  readonly path: string;
+  readonly data: Buffer;
+  readonly acl: readonly AclEntry[];
+  readonly sequential: boolean;
+  readonly createParents: boolean;
+  readonly adopt: boolean;
+}
+
+/** The outcome of a create. */
+export interface Created extends ZnodeRecord {
+  /** Parents created on the way, top down. */
+  readonly createdParents: string[];
+  /** True when an existing znode was taken over. */
+  readonly adopted: boolean;
+}
+
+const sameAcl = (a: readonly AclEntry[], b: readonly AclEntry[]) =>
+  sameValue(normalizeAcl(a), normalizeAcl(b));
+
+async function holds(
+  client: ZkClient,
+  path: string,
+  data: Buffer,
+  acl: readonly AclEntry[],
+): Promise<ZnodeStat | undefined> {
+  try {
+    const got = await client.getData(path);
+    if (got.stat.ephemeralOwner !== "0" || !got.data.equals(data)) return undefined;
+    const { acl: found } = await client.getAcl(path);
+    return sameAcl(found, acl) ? got.stat : undefined;
+  } catch (err) {
+    if (errorCode(err) === NO_NODE) return undefined;
+    throw err;
+  }
+}
+
+/** Parents of `path` that do not exist, top down. */
+export async function missingParents(client: ZkClient, path: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (const p of ancestors(path)) {
+    if (missing.length > 0 || (await client.exists(p)) === undefined) missing.push(p);
+  }
+  return missing;
+}
+
+/** Ops that create the given parents with the marker. */
+export function parentOps(parents: readonly string[]): MultiOp[] {
+  return parents.map((p) => ({ op: "create", path: p, data: PARENT_MARKER, acl: OPEN_ACL }));
+}
+
+/**
+ * Creates a znode (with its missing parents, in one transaction), safe to retry: a retried
+ * create that finds the node accepts it only if it holds exactly what was written.
+ */
+export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Promise<Created> {
+  let parentPzxid: string | undefined;
+  return pool().run(s, `create ${spec.path}`, async (client, attempt) => {
+    if (spec.sequential) {
+      if (attempt === 0) parentPzxid = (await client.exists(parentPath(spec.path) ?? "/"))?.pzxid;
+      else {
+        const own = await findOwnSequential(client, spec, parentPzxid);
+        if (own) return { ...own, createdParents: [], adopted: false };
+      }
+    } else {
+      const existing = await client.exists(spec.path);
+      if (existing) return takeOverExisting(client, spec, attempt);
+    }
+    for (let tries = 0; ; tries++) {
+      const parents = await missingParents(client, spec.path);
+      if (parents.length > 0 && !spec.createParents) {
+        throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
+      }
+      const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
+      const ops: MultiOp[] = [
+        ...parentOps(parents),
+        { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode },
+      ];
+      try {
+        const results = await client.multi(ops);
+        const real = results[results.length - 1]?.path ?? spec.path;
+        const stat = await client.exists(real);
+        if (!stat)
+          throw new ProviderError(
+            `znode ${real} vanished right after it was created; another client deleted it`,
+          );
+        return { ...recordOf(real, stat), createdParents: parents, adopted: false };
+      } catch (err) {
+        const racedOnParent = err instanceof ZkMultiError && err.index < parents.length;
+        const parentVanished = errorCode(err) === NO_NODE;
+        if ((racedOnParent || parentVanished) && tries < 5) continue;
+        if (errorCode(err) === NODE_EXISTS && !spec.sequential)
+          return takeOverExisting(client, spec, attempt);
+        throw err;
+      }
+    }
+  });
+}
+
+async function takeOverExisting(client: ZkClient, spec: CreateSpec, attempt: number): Promise<Created> {
+  if (attempt > 0) {
+    const mine = await holds(client, spec.path, spec.data, spec.acl);
+    if (mine) return { ...recordOf(spec.path, mine), createdParents: [], adopted: false };
+  }
+  if (!spec.adopt) throw new ProviderError(msg.alreadyExists(spec.path));
+  const { stat } = await client.getData(spec.path);
+  if (stat.ephemeralOwner !== "0") {
+    throw new ProviderError(
+      `znode ${spec.path} is ephemeral (owned by session 0x${BigInt(stat.ephemeralOwner).toString(16)}); only persistent znodes can be adopted`,
+    );
+  }
+  const record = await writeIfChanged(client, recordOf(spec.path, stat), spec.data, spec.acl);
+  return { ...record, createdParents: [], adopted: true };
+}
+
+async function findOwnSequential(
+  client: ZkClient,
+  spec: CreateSpec,
+  pzxid: string | undefined,
+): Promise<ZnodeRecord | undefined> {
+  const parent = parentPath(spec.path) ?? "/";
+  const prefix = baseName(spec.path);
+  let children: string[];
+  try {
+    children = await client.getChildren(parent);
+  } catch (err) {
+    if (errorCode(err) === NO_NODE) return undefined;
+    throw err;
+  }
+  for (const child of children.filter(
+    (c) => c.startsWith(prefix) && /^\d{10}$/.test(c.slice(prefix.length)),
+  )) {
+    const path = parent === "/" ? `/${child}` : `${parent}/${child}`;
+    const stat = await holds(client, path, spec.data, spec.acl);
+    if (stat && (pzxid === undefined || BigInt(stat.czxid) > BigInt(pzxid))) return recordOf(path, stat);
+  }
+  return undefined;
+}
+
+/** Brings data and ACL of a znode we own to the wanted values, version-checked. */
+async function writeIfChanged(
+  client: ZkClient,
+  rec: ZnodeRecord,
+  data: Buffer,
+  acl: readonly AclEntry[],
+): Promise<ZnodeRecord> {
+  const current = await client.getData(rec.path);
+  let next = rec;
+  if (!current.data.equals(data)) next = await setDataChecked(client, next, data, 0);
+  const { acl: found } = await client.getAcl(rec.path);
+  if (!sameAcl(found, acl)) next = await setAclChecked(client, next, acl, 0);
+  return next;
+}
+
+async function checkIdentity(client: ZkClient, rec: ZnodeRecord): Promise<ZnodeStat> {
+  const stat = await client.exists(rec.path);
+  if (!stat) throw new ProviderError(msg.deletedConflict(rec.path));
+  if (stat.czxid !== rec.czxid)
+    throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
+  return stat;
+}
+
+async function setDataChecked(
+  client: ZkClient,
+  rec: ZnodeRecord,
+  data: Buffer,
+  attempt: number,
+): Promise<ZnodeRecord> {
+  const stat = await checkIdentity(client, rec);
+  if (attempt > 0 && stat.version === rec.version + 1) {
+    const got = await client.getData(rec.path);
+    if (got.data.equals(data)) return recordOf(rec.path, got.stat);
+  }
+  try {
+    return recordOf(rec.path, await client.setData(rec.path, data, rec.version));
+  } catch (err) {
+    if (errorCode(err) !== BAD_VERSION) throw err;
+    const now = await client.exists(rec.path);
+    throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, now?.version ?? -1));
+  }
+}
+
+async function setAclChecked(
+  client: ZkClient,
+  rec: ZnodeRecord,
+  acl: readonly AclEntry[],
+  attempt: number,
+): Promise<ZnodeRecord> {
+  const stat = await checkIdentity(client, rec);
+  if (attempt > 0 && stat.aversion === rec.aversion + 1) {
+    const got = await client.getAcl(rec.path);
+    if (sameAcl(got.acl, acl)) return recordOf(rec.path, got.stat);
+  }
+  try {
+    return recordOf(rec.path, await client.setAcl(rec.path, acl, rec.aversion));
+  } catch (err) {
+    if (errorCode(err) !== BAD_VERSION) throw err;
+    const now = await client.exists(rec.path);
+    throw new ProviderError(msg.versionConflict(rec.path, "acl", rec.aversion, now?.aversion ?? -1));
+  }
+}
+
+/** Sets a managed znode's data, only if it still has the recorded version and creation zxid. */
+export function updateData(s: ConnectionSettings, rec: ZnodeRecord, data: Buffer): Promise<ZnodeRecord> {
+  return pool().run(s, `update ${rec.path}`, (client, attempt) => setDataChecked(client, rec, data, attempt));
+}
+
+/** Sets a managed znode's ACL, only if it still has the recorded ACL version and creation zxid. */
+export function updateAcl(
+  s: ConnectionSettings,
+  rec: ZnodeRecord,
+  acl: readonly AclEntry[],
+): Promise<ZnodeRecord> {
+  return pool().run(s, `set ACL of ${rec.path}`, (client, attempt) =>
+    setAclChecked(client, rec, acl, attempt),
+  );
+}
+
+/** Deletes a managed znode if unchanged; a znode already gone counts as deleted. */
+export function deleteZnode(s: ConnectionSettings, rec: ZnodeRecord): Promise<void> {
+  return pool().run(s, `delete ${rec.path}`, async (client) => {
+    const stat = await client.exists(rec.path);
+    if (!stat) return;
+    if (stat.czxid !== rec.czxid)
+      throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
+    try {
+      await client.remove(rec.path, rec.version);
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === NO_NODE) return;
+      if (code === BAD_VERSION) {
+        const now = await client.exists(rec.path);
+        throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, now?.version ?? -1));
+      }
+      if (code === NOT_EMPTY) {
+        const children = await client.getChildren(rec.path);
+        throw new ProviderError(
+          msg.foreignChildren(rec.path, children, "Delete them first, or stop managing this znode."),
+        );
+      }
+      throw err;
+    }
+  });
+}
+
+/** Removes our marked parents of `path` that are now empty, bottom up; stops at the first that is not. */
+export function removeEmptyParents(s: ConnectionSettings, path: string): Promise<void> {
+  return pool().run(s, `clean up parents of ${path}`, async (client) => {
+    for (const p of ancestors(path).reverse()) {
+      let stat: ZnodeStat;
+      try {
+        const got = await client.getData(p);
+        if (!got.data.equals(PARENT_MARKER) || got.stat.numChildren > 0) return;
+        stat = got.stat;
+      } catch (err) {
+        if (errorCode(err) === NO_NODE) continue;
+        throw err;
+      }
+      try {
+        await client.remove(p, stat.version);
+      } catch (err) {
+        const code = errorCode(err);
+        if (code === NO_NODE) continue;
+        if (code === NOT_EMPTY || code === BAD_VERSION) return;
+        throw err;
+      }
+    }
+  });
+}
+
+/** The znode's current data, ACL and record, or undefined when it is gone. */
+export function readZnode(
+  s: ConnectionSettings,
+  path: string,
+): Promise<{ data: Buffer; acl: AclEntry[]; record: ZnodeRecord } | undefined> {
+  return pool().run(s, `read ${path}`, async (client) => {
+    try {
+      // Data and ACL come from two reads; repeat until both saw the same version of the znode.
+      for (;;) {
+        const got = await client.getData(path);
+        const { acl, stat } = await client.getAcl(path);
+        if (stat.mzxid === got.stat.mzxid && stat.aversion >= got.stat.aversion)
+          return { data: got.data, acl, record: recordOf(path, stat) };
+      }
+    } catch (err) {
+      if (errorCode(err) === NO_NODE) return undefined;
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,370 @@
+import * as zookeeper from "node-zookeeper-client";
+import { AclEntry, maskToPerms, permsToMask } from "../core/acl";
+import { ZkError, toZkError } from "./errors";
+
+// node-zookeeper-client throws "Unknown code" from inside its socket handler for server codes it
+// does not know (-118, -119, -124, -125, -127...), which would crash the provider process. Teach its
+// factory to build an exception for any code instead, so the failing request's callback gets it.
+const exceptionModule = require("node-zookeeper-client/lib/Exception.js") as {
+  create: (code: number, path?: string) => Error;
+  __pulumiZkPatched?: boolean;
+};
+if (!exceptionModule.__pulumiZkPatched) {
+  const known = exceptionModule.create;
+  exceptionModule.create = (code: number, path?: string) => {
+    try {
+      return known(code, path);
+    } catch {
+      return Object.assign(new Error(`Exception: UNKNOWN[${code}]`), {
+        code,
+        name: `UNKNOWN(${code})`,
+        path,
+      });
+    }
+  };
+  exceptionModule.__pulumiZkPatched = true;
+}
+
+/** Metadata of a znode, with 64-bit ids as decimal strings. */
+export interface ZnodeStat {
+  readonly czxid: string;
+  readonly mzxid: string;
+  readonly pzxid: string;
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  /** Session id of the owner of an ephemeral znode; "0" for persistent znodes. */
+  readonly ephemeralOwner: string;
+  readonly dataLength: number;
+  readonly numChildren: number;
+}
+
+/** How a znode is created. */
+export type CreateMode = "persistent" | "sequential" | "ephemeral" | "ephemeralSequential";
+
+/** One operation of a `multi` transaction. */
+export type MultiOp =
+  | {
+      readonly op: "create";
+      readonly path: string;
+      readonly data: Buffer;
+      readonly acl: readonly AclEntry[];
+      readonly mode?: CreateMode;
+    }
+  | { readonly op: "check"; readonly path: string; readonly version: number }
+  | { readonly op: "setData"; readonly path: string; readonly data: Buffer; readonly version: number }
+  | { readonly op: "remove"; readonly path: string; readonly version: number };
+
+/** The result of one op of a committed `multi`. */
+export interface MultiResult {
+  /** The created path (with sequence suffix) for creates. */
+  readonly path?: string;
+  /** The new stat for setData. */
+  readonly stat?: ZnodeStat;
+}
+
+/** Options of one ZooKeeper session. */
+export interface SessionOptions {
+  /** `host:port,...[/chroot]`. */
+  readonly connectString: string;
+  /** `user:password` for the digest scheme; never logged. */
+  readonly digest?: string;
+  /** Requested session timeout. */
+  readonly sessionTimeoutMs: number;
+  /** How long to wait for the first connection before giving up. */
+  readonly connectTimeoutMs: number;
+  /** How long one request may wait for its answer before the session is treated as broken. */
+  readonly requestTimeoutMs: number;
+}
+
+const MODES: Record<CreateMode, number> = {
+  persistent: zookeeper.CreateMode.PERSISTENT,
+  sequential: zookeeper.CreateMode.PERSISTENT_SEQUENTIAL,
+  ephemeral: zookeeper.CreateMode.EPHEMERAL,
+  ephemeralSequential: zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
+};
+
+function long(b: Buffer | undefined): string {
+  return b && b.length === 8 ? b.readBigInt64BE(0).toString() : "0";
+}
+
+/** Converts the client library's stat into plain numbers and strings. */
+export function toStat(s: zookeeper.Stat): ZnodeStat {
+  return {
+    czxid: long(s.czxid),
+    mzxid: long(s.mzxid),
+    pzxid: long(s.pzxid),
+    ctime: Number(long(s.ctime)),
+    mtime: Number(long(s.mtime)),
+    version: s.version,
+    cversion: s.cversion,
+    aversion: s.aversion,
+    ephemeralOwner: long(s.ephemeralOwner),
+    dataLength: s.dataLength,
+    numChildren: s.numChildren,
+  };
+}
+
+function toClientAcl(acl: readonly AclEntry[]): zookeeper.ACL[] {
+  return acl.map((e) => new zookeeper.ACL(permsToMask(e.perms), new zookeeper.Id(e.scheme, e.id)));
+}
+
+function fromClientAcl(acl: zookeeper.ACL[]): AclEntry[] {
+  // The library stores the mask as `permission`; its type declarations say `perms`.
+  const mask = (a: zookeeper.ACL) => (a as unknown as { permission: number }).permission;
+  return acl.map((a) => ({
+    scheme: a.id.scheme as AclEntry["scheme"],
+    id: a.id.id,
+    perms: maskToPerms(mask(a)),
+  }));
+}
+
+/** Code our client uses when a request got no answer in time (the server's OPERATION_TIMEOUT). */
+const CLIENT_TIMEOUT = -7;
+
+/**
+ * One ZooKeeper session, as promises. Requests that get no answer within `requestTimeoutMs`
+ * fail and mark the session broken, so the pool replaces it instead of waiting forever.
+ */
+export class ZkClient {
+  private broken = false;
+
+  private constructor(
+    private readonly client: zookeeper.Client,
+    /** The options this session was opened with. */
+    readonly options: SessionOptions,
+  ) {}
+
+  /** Opens a session, failing after `connectTimeoutMs` when no member answers. */
+  static connect(options: SessionOptions): Promise<ZkClient> {
+    const client = zookeeper.createClient(options.connectString, {
+      sessionTimeout: options.sessionTimeoutMs,
+      spinDelay: 200,
+      retries: 0,
+    });
+    const session = new ZkClient(client, options);
+    client.on("state", (state: zookeeper.State) => {
+      if (state === zookeeper.State.EXPIRED || state === zookeeper.State.AUTH_FAILED) session.broken = true;
+    });
+    return new Promise<ZkClient>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(
+          new ZkError(
+            -4,
+            "connect",
+            undefined,
+            `no ensemble member of '${hostsOnly(options.connectString)}' answered within ${options.connectTimeoutMs} ms; ` +
+              "the ensemble is unavailable or has lost its quorum",
+          ),
+        );
+      }, options.connectTimeoutMs);
+      client.once("connected", () => {
+        clearTimeout(timer);
+        if (options.digest) client.addAuthInfo("digest", Buffer.from(options.digest));
+        resolve(session);
+      });
+      client.connect();
+    });
+  }
+
+  /** True once the session expired, failed authentication or stopped answering. */
+  get usable(): boolean {
+    return !this.broken && this.client.getState() !== zookeeper.State.EXPIRED;
+  }
+
+  /** The session id, as hex, for logs and tests. */
+  get sessionId(): string {
+    return this.client.getSessionId().toString("hex");
+  }
+
+  /** Closes the session. */
+  close(): void {
+    this.broken = true;
+    this.client.close();
+  }
+
+  private call<T>(
+    op: string,
+    path: string | undefined,
+    run: (cb: (err: unknown, ...rest: unknown[]) => void) => void,
+    pick: (...rest: unknown[]) => T,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        if (done) return;
+        done = true;
+        this.broken = true;
+        reject(new ZkError(CLIENT_TIMEOUT, op, path, `no answer within ${this.options.requestTimeoutMs} ms`));
+      }, this.options.requestTimeoutMs);
+      try {
+        run((err, ...rest) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          if (err) reject(toZkError(err, op, path));
+          else resolve(pick(...rest));
+        });
+      } catch (err) {
+        done = true;
+        clearTimeout(timer);
+        reject(toZkError(err, op, path));
+      }
+    });
+  }
+
+  /** The znode's stat, or undefined when it does not exist. */
+  exists(path: string): Promise<ZnodeStat | undefined> {
+    return this.call(
+      "exists",
+      path,
+      (cb) => this.client.exists(path, cb),
+      (stat) => (stat ? toStat(stat as zookeeper.Stat) : undefined),
+    );
+  }
+
+  /** The znode's data and stat. */
+  getData(path: string): Promise<{ data: Buffer; stat: ZnodeStat }> {
+    return this.call(
+      "getData",
+      path,
+      (cb) => this.client.getData(path, cb),
+      (data, stat) => ({
+        data: (data as Buffer | undefined) ?? Buffer.alloc(0),
+        stat: toStat(stat as zookeeper.Stat),
+      }),
+    );
+  }
+
+  /** The znode's children names, sorted. */
+  getChildren(path: string): Promise<string[]> {
+    return this.call(
+      "getChildren",
+      path,
+      (cb) => this.client.getChildren(path, cb),
+      (children) => [...(children as string[])].sort(),
+    );
+  }
+
+  /** The znode's ACL and stat. */
+  getAcl(path: string): Promise<{ acl: AclEntry[]; stat: ZnodeStat }> {
+    return this.call(
+      "getACL",
+      path,
+      (cb) => this.client.getACL(path, cb),
+      (acl, stat) => ({
+        acl: fromClientAcl(acl as zookeeper.ACL[]),
+        stat: toStat(stat as zookeeper.Stat),
+      }),
+    );
+  }
+
+  /** Creates a znode and returns its real path. */
+  create(
+    path: string,
+    data: Buffer,
+    acl: readonly AclEntry[],
+    mode: CreateMode = "persistent",
+  ): Promise<string> {
+    return this.call(
+      "create",
+      path,
+      (cb) => this.client.create(path, data, toClientAcl(acl), MODES[mode], cb),
+      (p) => p as string,
+    );
+  }
+
+  /** Sets data if the znode's version matches (-1: any). */
+  setData(path: string, data: Buffer, version: number): Promise<ZnodeStat> {
+    return this.call(
+      "setData",
+      path,
+      (cb) => this.client.setData(path, data, version, cb),
+      (stat) => toStat(stat as zookeeper.Stat),
+    );
+  }
+
+  /** Sets the ACL if the znode's ACL version matches. */
+  setAcl(path: string, acl: readonly AclEntry[], aversion: number): Promise<ZnodeStat> {
+    return this.call(
+      "setACL",
+      path,
+      (cb) => this.client.setACL(path, toClientAcl(acl), aversion, cb),
+      (stat) => toStat(stat as zookeeper.Stat),
+    );
+  }
+
+  /** Deletes a znode if its version matches. */
+  remove(path: string, version: number): Promise<void> {
+    return this.call(
+      "delete",
+      path,
+      (cb) => this.client.remove(path, version, cb),
+      () => undefined,
+    );
+  }
+
+  /**
+   * Commits operations atomically. On failure the error names the op that failed
+   * (`ZkMultiError.index`); nothing was written.
+   */
+  multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
+    const tx = this.client.transaction();
+    for (const o of ops) {
+      if (o.op === "create") tx.create(o.path, o.data, toClientAcl(o.acl), MODES[o.mode ?? "persistent"]);
+      else if (o.op === "check") tx.check(o.path, o.version);
+      else if (o.op === "setData") tx.setData(o.path, o.data, o.version);
+      else tx.remove(o.path, o.version);
+    }
+    let failed: RawMultiResult[] | undefined;
+    const commit = (cb: (err: unknown, ...rest: unknown[]) => void) =>
+      tx.commit((err, results) => {
+        if (err) failed = results as RawMultiResult[] | undefined;
+        cb(err, results);
+      });
+    return this.call("multi", undefined, commit, (results) =>
+      ((results as RawMultiResult[]) ?? []).map(toMultiResult),
+    ).catch((err: unknown) => {
+      throw multiFailure(err, ops, failed);
+    });
+  }
+}
+
+interface RawMultiResult {
+  type: number;
+  err?: number;
+  path?: string;
+  stat?: zookeeper.Stat;
+}
+
+function toMultiResult(r: RawMultiResult): MultiResult {
+  return { ...(r.path !== undefined ? { path: r.path } : {}), ...(r.stat ? { stat: toStat(r.stat) } : {}) };
+}
+
+/** A failed `multi`: which op failed, with the server's code. Nothing of the transaction was applied. */
+export class ZkMultiError extends ZkError {
+  /** Index of the op that failed. */
+  readonly index: number;
+  constructor(code: number, index: number, op: MultiOp) {
+    super(code, `multi (${op.op} of ${op.path}, op ${index + 1})`, op.path);
+    this.index = index;
+  }
+}
+
+function multiFailure(err: unknown, ops: readonly MultiOp[], results: RawMultiResult[] | undefined): Error {
+  if (!(err instanceof ZkError)) return toZkError(err, "multi");
+  if (err.code === -4 || err.code === -7 || err.code === -112) return err;
+  const index = results ? results.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== -2) : -1;
+  const at = index >= 0 ? index : 0;
+  const op = ops[at];
+  return op ? new ZkMultiError(err.code, at, op) : err;
+}
+
+/** The host list of a connect string without its chroot, safe to print. */
+export function hostsOnly(connectString: string): string {
+  const slash = connectString.indexOf("/");
+  return slash < 0 ? connectString : connectString.slice(0, slash);
+}

@@ -1,0 +1,56 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startEnsemble } from "../../scripts/ensemble";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/** True under CI, where no tier may skip: a missing server or tool is a failure. */
+export const underCi = () => process.env.CI === "true" || process.env.CI === "1";
+
+/**
+ * Starts what the server tiers need, once per jest run: a 3-node ZooKeeper ensemble on loopback
+ * (unless ZK_CONNECT_STRING points at one) and, for the e2e tier, the Pulumi CLI and this
+ * package's npm tarball. Values reach the test workers through environment variables.
+ */
+export default async function globalSetup(
+  _global: unknown,
+  project: { displayName?: { name: string } | string },
+): Promise<void> {
+  const name = typeof project.displayName === "string" ? project.displayName : project.displayName?.name;
+  if (!process.env.ZK_CONNECT_STRING) {
+    if (!fs.existsSync("/usr/share/zookeeper/bin/zkServer.sh")) {
+      throw new Error(
+        "ZooKeeper is not installed: run 'node scripts/ensemble.js install' (or 'bash scripts/test.sh', which does)",
+      );
+    }
+    const ensemble = await startEnsemble({ size: 3 });
+    process.env.ZK_CONNECT_STRING = ensemble.connectString;
+    process.env.ZK_ENSEMBLE_DIR = ensemble.dir;
+  }
+  if ((name === "e2e" || name === "fault") && !process.env.PZK_TARBALL) prepareCli();
+}
+
+function prepareCli(): void {
+  const bin = execFileSync("bash", [path.join(ROOT, "scripts/pulumi-cli.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+    .trim()
+    .split("\n")
+    .pop() as string;
+  if (!fs.existsSync(path.join(bin, "pulumi")))
+    throw new Error(`the Pulumi CLI is missing from ${bin}; run scripts/pulumi-cli.sh`);
+  process.env.PULUMI_BIN_DIR = bin;
+  const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pzk-pack-"));
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop() as string;
+  process.env.PZK_TARBALL = path.join(packDir, out);
+}

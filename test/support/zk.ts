@@ -1,0 +1,55 @@
+import { randomBytes } from "crypto";
+import * as zookeeper from "node-zookeeper-client";
+import { setConfig } from "../../provider/runtime/settings";
+import { ZkClient } from "../../provider/zk/client";
+
+/** The connect string of the ensemble globalSetup started. */
+export function connectString(): string {
+  const cs = process.env.ZK_CONNECT_STRING;
+  if (!cs) throw new Error("ZK_CONNECT_STRING is not set: the server tiers run through jest's globalSetup");
+  return cs;
+}
+
+/** A fresh root path for one test, so tests never see each other's znodes. */
+export function randomRoot(prefix = "t"): string {
+  return `/${prefix}-${randomBytes(6).toString("hex")}`;
+}
+
+/** Points the provider runtime at the test ensemble. */
+export function useTestEnsemble(extra: { digest?: string } = {}): void {
+  setConfig({ connectString: connectString(), sessionTimeoutMs: 6000, ...extra });
+}
+
+/** A raw session, independent of the provider's pool, for checking what was written. */
+export function rawClient(digest?: string): Promise<ZkClient> {
+  return ZkClient.connect({
+    connectString: connectString(),
+    ...(digest ? { digest } : {}),
+    sessionTimeoutMs: 6000,
+    connectTimeoutMs: 10_000,
+    requestTimeoutMs: 10_000,
+  });
+}
+
+/** Every znode under a root with its data and versions: compare two snapshots to prove nothing was written. */
+export async function snapshotTree(client: ZkClient, root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (p: string): Promise<void> => {
+    const got = await client.getData(p).catch(() => undefined);
+    if (!got) return;
+    out[p] = `${got.stat.version}/${got.stat.aversion}/${got.stat.cversion}:${got.data.toString("base64")}`;
+    for (const c of await client.getChildren(p).catch(() => [] as string[]))
+      await walk(p === "/" ? `/${c}` : `${p}/${c}`);
+  };
+  await walk(root);
+  return out;
+}
+
+/** Deletes a subtree, for test cleanup. */
+export async function removeTree(client: ZkClient, root: string): Promise<void> {
+  const children = await client.getChildren(root).catch(() => [] as string[]);
+  for (const c of children) await removeTree(client, `${root}/${c}`);
+  await client.remove(root, -1).catch(() => undefined);
+}
+
+export { zookeeper };

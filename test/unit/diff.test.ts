@@ -1,0 +1,54 @@
+import { planDiff, sameValue } from "../../provider/core/diff";
+import { UNKNOWN } from "../../provider/core/validation";
+import { zkNode } from "../../provider/runtime/zkNode";
+
+describe("planDiff", () => {
+  it("compares deeply and treats unknowns as changes", () => {
+    expect(sameValue({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);
+    expect(sameValue({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameValue(UNKNOWN, UNKNOWN)).toBe(false);
+    const plan = planDiff({ a: 1, b: 2 }, { a: UNKNOWN, b: 2 }, ["a", "b"], ["a"]);
+    expect(plan).toMatchObject({ changes: true, replaces: ["a"], changed: ["a"] });
+  });
+});
+
+describe("ZkNode diff", () => {
+  const olds = {
+    path: "/q/item-0000000003",
+    requestedPath: "/q/item-",
+    data: "x",
+    acl: [{ scheme: "world", id: "anyone", perms: "rwcda" }],
+    sequential: true,
+    createParents: false,
+    adopt: false,
+    version: 0,
+  };
+  const news = {
+    path: "/q/item-",
+    data: "x",
+    acl: olds.acl,
+    sequential: true,
+    createParents: false,
+    adopt: false,
+  };
+
+  it("sees no change when only the sequence suffix differs", async () => {
+    expect(await zkNode.diff("id", olds, news)).toMatchObject({ changes: false, replaces: [] });
+  });
+
+  it.each([
+    [{ data: "y" }, [], false],
+    [{ acl: [{ scheme: "world", id: "anyone", perms: "r" }] }, [], false],
+    [{ createParents: true }, [], false],
+    [{ path: "/other-" }, ["path"], false],
+    [{ sequential: false }, ["sequential"], true],
+    [{ connectString: "h:1" }, ["connectString"], false],
+  ])("%j replaces %j", async (change, replaces, deleteFirst) => {
+    const plan = await zkNode.diff("id", olds, { ...news, ...change });
+    expect(plan).toMatchObject({
+      changes: true,
+      replaces,
+      deleteBeforeReplace: replaces.length > 0 && deleteFirst,
+    });
+  });
+});
