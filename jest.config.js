@@ -8,19 +8,19 @@ const tier = (name, extra = {}) => ({
   ...extra,
 });
 
-const servers = {
-  globalSetup: "<rootDir>/test/support/globalSetup.ts",
+const servers = (name) => ({
+  globalSetup: `<rootDir>/test/support/setup-${name}.ts`,
   globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
-};
+});
 
 module.exports = {
   // e2e and fault tests drive whole `pulumi up` runs; they set longer timeouts themselves.
   testTimeout: 60_000,
   projects: [
     tier("unit"),
-    tier("integration", servers),
-    tier("e2e", servers),
-    tier("interop", servers),
-    tier("fault", servers),
+    tier("integration", servers("integration")),
+    tier("e2e", servers("e2e")),
+    tier("interop", servers("interop")),
+    tier("fault", servers("fault")),
   ],
 };

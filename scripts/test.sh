@@ -13,7 +13,7 @@ status=0
 npx jest --ci --json --outputFile="$results" "$@" || status=$?
 # One plain closing line that any CI reader understands.
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests} skipped`);
   if (process.env.CI === "true" && r.numPendingTests > 0) { console.error("skipped tests are not allowed under CI"); process.exit(1); }
 ' "$results" || status=1

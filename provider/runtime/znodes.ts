@@ -312,6 +312,7 @@ export function readZnode(
 ): Promise<{ data: Buffer; acl: AclEntry[]; record: ZnodeRecord } | undefined> {
   return pool().run(s, `read ${path}`, async (client) => {
     try {
+      await client.sync();
       // Data and ACL come from two reads; repeat until both saw the same version of the znode.
       for (;;) {
         const got = await client.getData(path);

@@ -1,6 +1,6 @@
 import * as zookeeper from "node-zookeeper-client";
 import { AclEntry, maskToPerms, permsToMask } from "../core/acl";
-import { ZkError, toZkError } from "./errors";
+import { errorCode, ZkError, toZkError } from "./errors";
 
 // node-zookeeper-client throws "Unknown code" from inside its socket handler for server codes it
 // does not know (-118, -119, -124, -125, -127...), which would crash the provider process. Teach its
@@ -214,6 +214,21 @@ export class ZkClient {
         reject(toZkError(err, op, path));
       }
     });
+  }
+
+  /**
+   * Waits until the server this session talks to has applied every write the leader committed
+   * before now, so the reads that follow see them (ZooKeeper's `sync`). The client library has
+   * no sync request, so this sends a `multi` with one version-free `check`, which goes through
+   * the leader like any write but changes nothing.
+   */
+  async sync(): Promise<void> {
+    try {
+      await this.multi([{ op: "check", path: "/", version: -1 }]);
+    } catch (err) {
+      // A chroot that does not exist yet still went through the leader; nothing to wait for.
+      if (errorCode(err) !== -101) throw err;
+    }
   }
 
   /** The znode's stat, or undefined when it does not exist. */

@@ -6,19 +6,12 @@ import { startEnsemble } from "../../scripts/ensemble";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-/** True under CI, where no tier may skip: a missing server or tool is a failure. */
-export const underCi = () => process.env.CI === "true" || process.env.CI === "1";
-
 /**
  * Starts what the server tiers need, once per jest run: a 3-node ZooKeeper ensemble on loopback
  * (unless ZK_CONNECT_STRING points at one) and, for the e2e tier, the Pulumi CLI and this
  * package's npm tarball. Values reach the test workers through environment variables.
  */
-export default async function globalSetup(
-  _global: unknown,
-  project: { displayName?: { name: string } | string },
-): Promise<void> {
-  const name = typeof project.displayName === "string" ? project.displayName : project.displayName?.name;
+export async function setUpServers(tier: string): Promise<void> {
   if (!process.env.ZK_CONNECT_STRING) {
     if (!fs.existsSync("/usr/share/zookeeper/bin/zkServer.sh")) {
       throw new Error(
@@ -29,7 +22,7 @@ export default async function globalSetup(
     process.env.ZK_CONNECT_STRING = ensemble.connectString;
     process.env.ZK_ENSEMBLE_DIR = ensemble.dir;
   }
-  if ((name === "e2e" || name === "fault") && !process.env.PZK_TARBALL) prepareCli();
+  if ((tier === "e2e" || tier === "fault") && !process.env.PZK_TARBALL) prepareCli();
 }
 
 function prepareCli(): void {

@@ -20,15 +20,26 @@ export function useTestEnsemble(extra: { digest?: string } = {}): void {
   setConfig({ connectString: connectString(), sessionTimeoutMs: 6000, ...extra });
 }
 
-/** A raw session, independent of the provider's pool, for checking what was written. */
-export function rawClient(digest?: string): Promise<ZkClient> {
-  return ZkClient.connect({
+/**
+ * A raw session, independent of the provider's pool, for checking what was written. It may talk
+ * to another member than the provider did, so every read is preceded by a sync.
+ */
+export async function rawClient(digest?: string): Promise<ZkClient> {
+  const client = await ZkClient.connect({
     connectString: connectString(),
     ...(digest ? { digest } : {}),
     sessionTimeoutMs: 6000,
     connectTimeoutMs: 10_000,
     requestTimeoutMs: 10_000,
   });
+  for (const read of ["exists", "getData", "getChildren", "getAcl"] as const) {
+    const plain = client[read].bind(client) as (path: string) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[read] = async (path: string) => {
+      await client.sync();
+      return plain(path);
+    };
+  }
+  return client;
 }
 
 /** Every znode under a root with its data and versions: compare two snapshots to prove nothing was written. */

@@ -1,0 +1,243 @@
+import { createHash } from "crypto";
+import type { RegistrationFormat } from "./schemas";
+
+/** A host and port, as ServerSet endpoints are written. */
+export interface Endpoint {
+  /** Host name or address. */
+  readonly host: string;
+  /** Port. */
+  readonly port: number;
+}
+
+/** What a registration says about one service instance, independent of the wire format. */
+export interface Registration {
+  readonly service: string;
+  readonly id: string;
+  readonly address: string;
+  readonly port?: number;
+  readonly sslPort?: number;
+  /** Milliseconds since the epoch; set once when the instance is first registered. */
+  readonly registrationTimeUTC: number;
+  readonly payload?: unknown;
+  /** Java class of the payload for typed Curator consumers (Jackson's `@class` type id). */
+  readonly payloadClass?: string;
+  /** Template such as `{scheme}://{address}:{port}`. */
+  readonly uriSpec?: string;
+  readonly additionalEndpoints?: Readonly<Record<string, Endpoint>>;
+  readonly shard?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** One part of a Curator `UriSpec`. */
+export interface UriSpecPart {
+  readonly value: string;
+  readonly variable: boolean;
+}
+
+/** Splits a template like `{scheme}://{address}:{port}` into Curator's `UriSpec` parts. */
+export function uriSpecParts(template: string): UriSpecPart[] {
+  const parts: UriSpecPart[] = [];
+  const re = /\{([^{}]*)\}/g;
+  let last = 0;
+  for (let m = re.exec(template); m; m = re.exec(template)) {
+    if (m.index > last) parts.push({ value: template.slice(last, m.index), variable: false });
+    parts.push({ value: m[1] as string, variable: true });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) parts.push({ value: template.slice(last), variable: false });
+  return parts;
+}
+
+/**
+ * A stable instance id derived from where the instance listens, shaped like the UUIDs Curator
+ * generates (version 5 layout), so the same address and port always give the same znode.
+ */
+export function defaultInstanceId(
+  address: string,
+  port: number | undefined,
+  sslPort: number | undefined,
+): string {
+  const h = createHash("sha1")
+    .update(`${address}:${port ?? ""}:${sslPort ?? ""}`)
+    .digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x50;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The znode name prefix of ServerSet members. */
+export const SERVERSET_PREFIX = "member_";
+
+function curatorPayload(r: Registration): unknown {
+  if (r.payload === undefined) return null;
+  const isObject = typeof r.payload === "object" && r.payload !== null && !Array.isArray(r.payload);
+  if (!isObject || !r.payloadClass) return r.payload;
+  return { "@class": r.payloadClass, ...(r.payload as Record<string, unknown>) };
+}
+
+/** Curator's `ServiceInstance` JSON, field for field, nulls written out. */
+export function curatorJson(r: Registration): Record<string, unknown> {
+  return {
+    name: r.service,
+    id: r.id,
+    address: r.address,
+    port: r.port ?? null,
+    sslPort: r.sslPort ?? null,
+    payload: curatorPayload(r),
+    registrationTimeUTC: r.registrationTimeUTC,
+    serviceType: "PERMANENT",
+    uriSpec: r.uriSpec === undefined ? null : { parts: uriSpecParts(r.uriSpec) },
+  };
+}
+
+/** A Finagle/Aurora ServerSet member. */
+export function serversetJson(r: Registration): Record<string, unknown> {
+  return {
+    serviceEndpoint: { host: r.address, port: r.port },
+    additionalEndpoints: r.additionalEndpoints ?? {},
+    status: "ALIVE",
+    ...(r.shard !== undefined ? { shard: r.shard } : {}),
+    ...(r.metadata && Object.keys(r.metadata).length > 0 ? { metadata: r.metadata } : {}),
+  };
+}
+
+/** The plain JSON style: address, port, timestamp, then the payload's own fields. */
+export function plainJson(r: Registration): Record<string, unknown> {
+  const own = {
+    address: r.address,
+    port: r.port,
+    ...(r.sslPort !== undefined ? { sslPort: r.sslPort } : {}),
+    timestamp: r.registrationTimeUTC,
+  };
+  return { ...own, ...((r.payload as Record<string, unknown> | undefined) ?? {}), ...own };
+}
+
+/** The znode data of a registration in a format. */
+export function encodeRegistration(format: RegistrationFormat, r: Registration): string {
+  const body =
+    format === "curator" ? curatorJson(r) : format === "serverset" ? serversetJson(r) : plainJson(r);
+  return JSON.stringify(body);
+}
+
+/** A service instance as found in ZooKeeper, whoever registered it. */
+export interface ServiceInstance {
+  /** Instance id: Curator's id, the json znode name, or the ServerSet member znode name. */
+  readonly id: string;
+  /** Service name. */
+  readonly service: string;
+  readonly address: string;
+  readonly port: number | undefined;
+  readonly sslPort?: number;
+  /** The wire format the znode is in. */
+  readonly format: RegistrationFormat;
+  /** Registration time in ms since the epoch (Curator `registrationTimeUTC`, json `timestamp`). */
+  readonly registrationTimeUTC?: number;
+  /** Curator payload, or the json format's extra fields. */
+  readonly payload?: unknown;
+  /** Full znode path. */
+  readonly path: string;
+  /** True when the znode is ephemeral: a running process registered itself. */
+  readonly ephemeral: boolean;
+  /** ServerSet member status (`ALIVE`, `DEAD`, ...). */
+  readonly status?: string;
+  /** ServerSet shard. */
+  readonly shard?: number;
+  /** ServerSet additional endpoints. */
+  readonly additionalEndpoints?: Record<string, Endpoint>;
+  /** ServerSet metadata. */
+  readonly metadata?: Record<string, string>;
+}
+
+/** What is known of a znode besides its data. */
+export interface ZnodeFacts {
+  readonly service: string;
+  readonly name: string;
+  readonly path: string;
+  readonly ephemeral: boolean;
+  readonly ctime: number;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const optPort = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536 ? v : undefined;
+
+/** Parses a znode's data in any of the three formats, or says why it is not a service instance. */
+export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance | { problem: string } {
+  if (data.length === 0) return { problem: "it is empty" };
+  let body: unknown;
+  try {
+    body = JSON.parse(data.toString("utf8"));
+  } catch {
+    return { problem: "its data is not JSON" };
+  }
+  if (!isObj(body)) return { problem: "its data is not a JSON object" };
+  const base = { service: facts.service, path: facts.path, ephemeral: facts.ephemeral };
+  if (isObj(body.serviceEndpoint)) {
+    const ep = body.serviceEndpoint;
+    if (typeof ep.host !== "string" || optPort(ep.port) === undefined)
+      return { problem: "its serviceEndpoint has no valid host and port" };
+    return {
+      ...base,
+      id: facts.name,
+      format: "serverset",
+      address: ep.host,
+      port: ep.port as number,
+      registrationTimeUTC: facts.ctime,
+      status: typeof body.status === "string" ? body.status : "ALIVE",
+      ...(typeof body.shard === "number" ? { shard: body.shard } : {}),
+      additionalEndpoints: isObj(body.additionalEndpoints)
+        ? (body.additionalEndpoints as Record<string, Endpoint>)
+        : {},
+      ...(isObj(body.metadata) ? { metadata: body.metadata as Record<string, string> } : {}),
+    };
+  }
+  if (typeof body.address !== "string" || body.address === "") return { problem: "it has no address" };
+  if ("registrationTimeUTC" in body || "serviceType" in body || "name" in body) {
+    const port = optPort(body.port);
+    const sslPort = optPort(body.sslPort);
+    if (port === undefined && sslPort === undefined) return { problem: "it has neither port nor sslPort" };
+    const payload =
+      isObj(body.payload) && "@class" in body.payload ? withoutClass(body.payload) : body.payload;
+    return {
+      ...base,
+      id: typeof body.id === "string" ? body.id : facts.name,
+      format: "curator",
+      address: body.address,
+      port,
+      ...(sslPort !== undefined ? { sslPort } : {}),
+      ...(typeof body.registrationTimeUTC === "number"
+        ? { registrationTimeUTC: body.registrationTimeUTC }
+        : {}),
+      ...(payload !== undefined && payload !== null ? { payload } : {}),
+    };
+  }
+  const port = optPort(body.port);
+  if (port === undefined) return { problem: "it has no valid port" };
+  const { address, port: _p, sslPort, timestamp, ...rest } = body;
+  return {
+    ...base,
+    id: facts.name,
+    format: "json",
+    address: address as string,
+    port,
+    ...(optPort(sslPort) !== undefined ? { sslPort: sslPort as number } : {}),
+    ...(typeof timestamp === "number" ? { registrationTimeUTC: timestamp } : {}),
+    ...(Object.keys(rest).length > 0 ? { payload: rest } : {}),
+  };
+}
+
+function withoutClass(payload: Record<string, unknown>): Record<string, unknown> {
+  const { "@class": _c, ...rest } = payload;
+  return rest;
+}
+
+/** Orders instances by registration time, then path, so lookups are stable. */
+export function sortInstances(instances: readonly ServiceInstance[]): ServiceInstance[] {
+  return [...instances].sort((a, b) => {
+    const ta = a.registrationTimeUTC ?? 0;
+    const tb = b.registrationTimeUTC ?? 0;
+    return ta !== tb ? ta - tb : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  });
+}
