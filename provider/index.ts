@@ -3,4 +3,7 @@
  * @packageDocumentation
  */
 export { ZkNode, ZkNodeArgs } from "./resources/zkNode";
+export { ZkChroot, ZkChrootArgs } from "./resources/zkChroot";
+export { ZkServiceRegistration, ZkServiceRegistrationArgs } from "./resources/zkServiceRegistration";
 export { AclEntry, digestAclId } from "./core/acl";
+export { Endpoint, ServiceInstance } from "./core/formats";

@@ -4,3 +4,5 @@
  */
 export { configure, setConfig, pool, readConfig } from "./settings";
 export { zkNode } from "./zkNode";
+export { zkChroot } from "./zkChroot";
+export { zkServiceRegistration } from "./zkServiceRegistration";

@@ -328,11 +328,15 @@ export class ZkClient {
    */
   multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
     const tx = this.client.transaction();
+    // The library's transaction turns version 0 into -1 ("any version") with `version || -1`,
+    // which would make compare-and-set on fresh znodes unconditional: set the version ourselves.
+    const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const o of ops) {
       if (o.op === "create") tx.create(o.path, o.data, toClientAcl(o.acl), MODES[o.mode ?? "persistent"]);
       else if (o.op === "check") tx.check(o.path, o.version);
       else if (o.op === "setData") tx.setData(o.path, o.data, o.version);
       else tx.remove(o.path, o.version);
+      if (o.op !== "create") (queued[queued.length - 1] as { version?: number }).version = o.version;
     }
     let failed: RawMultiResult[] | undefined;
     const commit = (cb: (err: unknown, ...rest: unknown[]) => void) =>

@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AclEntry } from "../core/acl";
+import { runtimeProvider } from "./runtimeProvider";
+
+const provider = runtimeProvider("zkChroot");
+
+/** Inputs of {@link ZkChroot}. */
+export interface ZkChrootArgs {
+  /**
+   * Ensemble to write to, `host:port,...[/chroot]`.
+   * @default the stack config `zookeeper:connectString`
+   */
+  connectString?: pulumi.Input<string>;
+  /** Absolute path of the chroot, e.g. `/apps/checkout`. Missing ancestors are created with it. */
+  path: pulumi.Input<string>;
+  /**
+   * Data of the chroot znode itself.
+   * @default ""
+   */
+  data?: pulumi.Input<string>;
+  /**
+   * ACL of the chroot and of every primed child.
+   * @default [{ scheme: "world", id: "anyone", perms: "rwcda" }]
+   */
+  acl?: pulumi.Input<pulumi.Input<AclEntry>[]>;
+  /**
+   * Children to prime, relative path → UTF-8 data, e.g. `{ "config/db": "postgres://..." }`.
+   * Intermediate children (`config`) are created empty when not listed. All of them are written
+   * in one transaction with the chroot: all or nothing. Changing the map adds, updates and removes
+   * exactly the primed children, version-checked, in one transaction.
+   * @default {}
+   */
+  children?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * What destroy does when the chroot has children the stack does not manage: `"refuse"` fails
+   * and lists them, `"recursive"` deletes the whole subtree, `"retain"` leaves the chroot and
+   * everything under it in place.
+   * @default "refuse"
+   */
+  deletePolicy?: pulumi.Input<"refuse" | "recursive" | "retain">;
+  /**
+   * Take over an existing chroot znode instead of failing; existing primed children are
+   * overwritten (version-checked), missing ones created.
+   * @default false
+   */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/**
+ * A chroot for an application: the znode, its missing ancestors and its primed children,
+ * created in one transaction, with the chrooted connect string to hand to the application.
+ */
+export class ZkChroot extends pulumi.dynamic.Resource {
+  /** The chroot path. */
+  declare public readonly path: pulumi.Output<string>;
+  /** Connect string of the ensemble with the chroot appended, e.g. `h1:2181,h2:2181/apps/x`. */
+  declare public readonly connectString: pulumi.Output<string>;
+  /** Znodes this resource created: missing ancestors (top down) and the chroot. */
+  declare public readonly createdPaths: pulumi.Output<string[]>;
+  /** Data version of the chroot znode. */
+  declare public readonly version: pulumi.Output<number>;
+  /** Primed children as recorded. */
+  declare public readonly children: pulumi.Output<Record<string, string>>;
+  /** Creation zxid of the chroot znode. */
+  declare public readonly czxid: pulumi.Output<string>;
+
+  /**
+   * @param name The unique name of the resource.
+   * @param args The chroot to create and prime.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: ZkChrootArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = {
+      createdPaths: undefined,
+      version: undefined,
+      aversion: undefined,
+      czxid: undefined,
+      mzxid: undefined,
+      childRecords: undefined,
+      ensembleConnectString: undefined,
+    };
+    super(provider, name, { ...outputs, ...args }, opts);
+  }
+}

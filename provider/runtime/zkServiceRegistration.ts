@@ -1,0 +1,186 @@
+import { normalizeAcl } from "../core/acl";
+import { planDiff, sameValue } from "../core/diff";
+import {
+  decodeInstance,
+  defaultInstanceId,
+  encodeRegistration,
+  Registration,
+  SERVERSET_PREFIX,
+} from "../core/formats";
+import { joinPath } from "../core/paths";
+import {
+  ZK_SERVICE_REGISTRATION_DEFAULTS,
+  ZkServiceRegistrationInputs,
+  zkServiceRegistrationInputs,
+} from "../core/schemas";
+import { containsUnknown, UNKNOWN, validate } from "../core/validation";
+import { ProviderMethods, Props } from "./dynamic";
+import { settingsFor } from "./settings";
+import {
+  createZnode,
+  deleteZnode,
+  readZnode,
+  removeEmptyParents,
+  updateAcl,
+  updateData,
+  ZnodeRecord,
+} from "./znodes";
+
+const INPUTS = [
+  "connectString",
+  "service",
+  "address",
+  "port",
+  "sslPort",
+  "instanceId",
+  "basePath",
+  "format",
+  "payload",
+  "payloadClass",
+  "uriSpec",
+  "additionalEndpoints",
+  "shard",
+  "metadata",
+  "acl",
+  "adopt",
+] as const;
+const REPLACE_ON = ["connectString", "service", "instanceId", "basePath", "format"];
+
+/**
+ * Checked inputs as the provider holds them. The user's `id` travels as `instanceId`: `id` is the
+ * Pulumi resource id, which this resource sets to the instance id.
+ */
+type CheckedInputs = Omit<ZkServiceRegistrationInputs, "id"> & { instanceId: string };
+
+/** State of a registration: inputs, where it lives, what was written and when it was first registered. */
+type RegistrationState = CheckedInputs &
+  ZnodeRecord & { registrationTimeUTC: number; data: string; createdParents: string[] };
+
+/** The znode path of a registration; for ServerSet members, the sequential prefix. */
+export function registrationPath(inputs: {
+  basePath: string;
+  service: string;
+  format: string;
+  instanceId: string;
+}): string {
+  const name = inputs.format === "serverset" ? SERVERSET_PREFIX : inputs.instanceId;
+  return joinPath(inputs.basePath, inputs.service, name);
+}
+
+function registrationOf(inputs: CheckedInputs, registrationTimeUTC: number): Registration {
+  return { ...inputs, id: inputs.instanceId, registrationTimeUTC };
+}
+
+/** The Pulumi resource id: the instance id, or the member znode name for ServerSet members. */
+function resourceId(inputs: CheckedInputs, path: string): string {
+  return inputs.format === "serverset" ? path.slice(path.lastIndexOf("/") + 1) : inputs.instanceId;
+}
+
+function recordFrom(p: Props): ZnodeRecord {
+  return {
+    path: String(p.path),
+    version: Number(p.version),
+    aversion: Number(p.aversion),
+    czxid: String(p.czxid),
+    mzxid: String(p.mzxid),
+  };
+}
+
+/** `ZkServiceRegistration`'s dynamic-provider methods. */
+export const zkServiceRegistration: ProviderMethods = {
+  async check(_olds, news) {
+    const { instanceId, ...rest } = news;
+    const { inputs, failures } = validate(
+      zkServiceRegistrationInputs,
+      { ...rest, ...(instanceId !== undefined ? { id: instanceId } : {}) },
+      ZK_SERVICE_REGISTRATION_DEFAULTS,
+    );
+    const { id, ...checked } = inputs;
+    if (id !== undefined || failures.length > 0) return { inputs: { ...checked, instanceId: id }, failures };
+    // A stable default id: the same address and port always give the same znode.
+    const known = !containsUnknown([inputs.address, inputs.port, inputs.sslPort]);
+    const derived = known ? defaultInstanceId(inputs.address, inputs.port, inputs.sslPort) : UNKNOWN;
+    return { inputs: { ...checked, instanceId: derived }, failures };
+  },
+
+  async diff(_id, olds, news) {
+    return planDiff(olds, news, INPUTS, REPLACE_ON, (replaces) => {
+      const samePath = !replaces.some((p) => p === "service" || p === "instanceId" || p === "basePath");
+      return samePath && news.format !== "serverset";
+    });
+  },
+
+  async create(raw) {
+    const inputs = raw as CheckedInputs;
+    const s = settingsFor(inputs.connectString);
+    const path = registrationPath(inputs);
+    let registrationTimeUTC = Date.now();
+    if (inputs.adopt && inputs.format !== "serverset") {
+      // Taking over keeps the instance's original registration time.
+      const existing = await readZnode(s, path);
+      const facts = { service: inputs.service, name: inputs.instanceId, path, ephemeral: false, ctime: 0 };
+      const found = existing && decodeInstance(existing.data, facts);
+      if (found && !("problem" in found) && found.registrationTimeUTC)
+        registrationTimeUTC = found.registrationTimeUTC;
+    }
+    const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
+    const created = await createZnode(s, {
+      path,
+      data: Buffer.from(data),
+      acl: inputs.acl,
+      sequential: inputs.format === "serverset",
+      createParents: true,
+      adopt: inputs.adopt,
+    });
+    const { adopted: _adopted, createdParents, ...record } = created;
+    const outs: RegistrationState = { ...inputs, ...record, registrationTimeUTC, data, createdParents };
+    return { id: resourceId(inputs, record.path), outs };
+  },
+
+  async read(id, props) {
+    const s = settingsFor(props.connectString as string | undefined);
+    const found = await readZnode(s, String(props.path ?? id));
+    if (!found) return { id: "", props: {} };
+    const text = found.data.toString("utf8");
+    const seen = decodeInstance(found.data, {
+      service: String(props.service),
+      name: String(props.instanceId),
+      path: String(props.path),
+      ephemeral: false,
+      ctime: 0,
+    });
+    // Fields someone changed in ZooKeeper show up as drift that the next `up` puts back.
+    const drift =
+      "problem" in seen
+        ? {}
+        : { address: seen.address, ...(seen.port !== undefined ? { port: seen.port } : {}) };
+    return { id, props: { ...props, ...drift, data: text, acl: found.acl, ...found.record } };
+  },
+
+  async update(_id, olds, news) {
+    const inputs = news as CheckedInputs;
+    const s = settingsFor(inputs.connectString);
+    const registrationTimeUTC = Number(olds.registrationTimeUTC);
+    const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
+    let record = recordFrom(olds);
+    if (data !== olds.data) record = await updateData(s, record, Buffer.from(data));
+    if (!sameValue(normalizeAcl(olds.acl as ZkServiceRegistrationInputs["acl"]), normalizeAcl(inputs.acl))) {
+      record = await updateAcl(s, record, inputs.acl);
+    }
+    const outs: RegistrationState = {
+      ...inputs,
+      ...record,
+      registrationTimeUTC,
+      data,
+      createdParents: (olds.createdParents as string[] | undefined) ?? [],
+    };
+    return { outs };
+  },
+
+  async delete(_id, props) {
+    const s = settingsFor(props.connectString as string | undefined);
+    const record = recordFrom(props);
+    await deleteZnode(s, record);
+    await removeEmptyParents(s, record.path);
+  },
+};

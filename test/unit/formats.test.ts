@@ -1,0 +1,144 @@
+import {
+  curatorJson,
+  decodeInstance,
+  defaultInstanceId,
+  encodeRegistration,
+  plainJson,
+  Registration,
+  serversetJson,
+  sortInstances,
+  uriSpecParts,
+} from "../../provider/core/formats";
+
+const base: Registration = {
+  service: "checkout",
+  id: "i-1",
+  address: "10.0.0.5",
+  port: 8080,
+  registrationTimeUTC: 1700000000000,
+};
+const facts = {
+  service: "checkout",
+  name: "i-1",
+  path: "/services/checkout/i-1",
+  ephemeral: false,
+  ctime: 5,
+};
+
+describe("wire formats", () => {
+  it("writes Curator's ServiceInstance JSON with nulls and uriSpec parts", () => {
+    expect(encodeRegistration("curator", { ...base, uriSpec: "{scheme}://{address}:{port}/api" })).toBe(
+      '{"name":"checkout","id":"i-1","address":"10.0.0.5","port":8080,"sslPort":null,"payload":null,' +
+        '"registrationTimeUTC":1700000000000,"serviceType":"PERMANENT","uriSpec":{"parts":[' +
+        '{"value":"scheme","variable":true},{"value":"://","variable":false},{"value":"address","variable":true},' +
+        '{"value":":","variable":false},{"value":"port","variable":true},{"value":"/api","variable":false}]}}',
+    );
+  });
+
+  it("adds Jackson's @class type id for typed payloads only", () => {
+    expect(
+      curatorJson({ ...base, payload: { zone: "a" }, payloadClass: "com.example.Details" }).payload,
+    ).toEqual({
+      "@class": "com.example.Details",
+      zone: "a",
+    });
+    expect(curatorJson({ ...base, payload: "plain" }).payload).toBe("plain");
+  });
+
+  it("writes ServerSet members with additionalEndpoints always present", () => {
+    expect(encodeRegistration("serverset", base)).toBe(
+      '{"serviceEndpoint":{"host":"10.0.0.5","port":8080},"additionalEndpoints":{},"status":"ALIVE"}',
+    );
+    expect(
+      serversetJson({
+        ...base,
+        shard: 3,
+        metadata: { dc: "eu" },
+        additionalEndpoints: { admin: { host: "h", port: 9 } },
+      }),
+    ).toEqual({
+      serviceEndpoint: { host: "10.0.0.5", port: 8080 },
+      additionalEndpoints: { admin: { host: "h", port: 9 } },
+      status: "ALIVE",
+      shard: 3,
+      metadata: { dc: "eu" },
+    });
+  });
+
+  it("writes the plain JSON style with payload fields that cannot override its own", () => {
+    expect(encodeRegistration("json", { ...base, payload: { zone: "a", port: 1 } })).toBe(
+      '{"address":"10.0.0.5","port":8080,"timestamp":1700000000000,"zone":"a"}',
+    );
+    expect(plainJson({ ...base, sslPort: 8443 })).toMatchObject({ sslPort: 8443 });
+  });
+
+  it("derives stable UUID-shaped ids from address and ports", () => {
+    const id = defaultInstanceId("10.0.0.5", 8080, undefined);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(defaultInstanceId("10.0.0.5", 8080, undefined)).toBe(id);
+    expect(defaultInstanceId("10.0.0.5", 8081, undefined)).not.toBe(id);
+  });
+
+  it("splits URI templates", () => {
+    expect(uriSpecParts("{a}{b}")).toEqual([
+      { value: "a", variable: true },
+      { value: "b", variable: true },
+    ]);
+    expect(uriSpecParts("static")).toEqual([{ value: "static", variable: false }]);
+  });
+});
+
+describe("reading instances back", () => {
+  it.each(["curator", "serverset", "json"] as const)("round-trips the %s format", (format) => {
+    const data = Buffer.from(
+      encodeRegistration(format, { ...base, payload: format === "serverset" ? undefined : { zone: "a" } }),
+    );
+    const got = decodeInstance(data, facts);
+    expect(got).toMatchObject({
+      format,
+      address: "10.0.0.5",
+      port: 8080,
+      service: "checkout",
+      path: facts.path,
+    });
+    if (format !== "serverset")
+      expect(got).toMatchObject({ payload: { zone: "a" }, registrationTimeUTC: 1700000000000 });
+    else expect(got).toMatchObject({ status: "ALIVE", registrationTimeUTC: 5, id: "i-1" });
+  });
+
+  it("strips the @class type id from typed payloads", () => {
+    const data = Buffer.from(
+      encodeRegistration("curator", { ...base, payload: { zone: "a" }, payloadClass: "x.Y" }),
+    );
+    expect(decodeInstance(data, facts)).toMatchObject({ payload: { zone: "a" } });
+  });
+
+  it.each([
+    ["", "it is empty"],
+    ["{not json", "not JSON"],
+    ["[1,2]", "not a JSON object"],
+    ['{"serviceEndpoint":{"host":"h"}}', "no valid host and port"],
+    ['{"name":"x","id":"1","address":"h","port":null,"sslPort":null}', "neither port nor sslPort"],
+    ['{"port":80}', "no address"],
+    ['{"address":"h","port":"80"}', "no valid port"],
+  ])("explains why %j is not an instance", (text, why) => {
+    expect(decodeInstance(Buffer.from(text), facts)).toEqual({ problem: expect.stringContaining(why) });
+  });
+
+  it("sorts by registration time, then path", () => {
+    const mk = (path: string, t?: number) => ({
+      ...facts,
+      id: path,
+      address: "a",
+      port: 1,
+      format: "json" as const,
+      path,
+      registrationTimeUTC: t,
+    });
+    expect(sortInstances([mk("/b", 2), mk("/a", 2), mk("/c", 1)]).map((i) => i.path)).toEqual([
+      "/c",
+      "/a",
+      "/b",
+    ]);
+  });
+});
