@@ -69,11 +69,36 @@ export function defaultInstanceId(
 /** The znode name prefix of ServerSet members. */
 export const SERVERSET_PREFIX = "member_";
 
+/** Java types Curator's Jackson mapper names for untyped JSON objects and arrays. */
+const JAVA_MAP = "java.util.LinkedHashMap";
+const JAVA_LIST = "java.util.ArrayList";
+
+/**
+ * The payload as Curator writes it: Jackson adds a type id to the top-level payload, `@class`
+ * first in objects and `["java.util.ArrayList", [...]]` around arrays; scalars stay bare.
+ */
 function curatorPayload(r: Registration): unknown {
   if (r.payload === undefined) return null;
-  const isObject = typeof r.payload === "object" && r.payload !== null && !Array.isArray(r.payload);
-  if (!isObject || !r.payloadClass) return r.payload;
-  return { "@class": r.payloadClass, ...(r.payload as Record<string, unknown>) };
+  if (Array.isArray(r.payload)) return [JAVA_LIST, r.payload];
+  if (typeof r.payload !== "object" || r.payload === null) return r.payload;
+  return { "@class": r.payloadClass ?? JAVA_MAP, ...(r.payload as Record<string, unknown>) };
+}
+
+/** A Curator payload without Jackson's type id, and the Java class it named. */
+function untypedPayload(payload: unknown): { payload: unknown; payloadClass?: string } {
+  if (
+    Array.isArray(payload) &&
+    payload.length === 2 &&
+    typeof payload[0] === "string" &&
+    Array.isArray(payload[1])
+  ) {
+    return { payload: payload[1], payloadClass: payload[0] };
+  }
+  if (isObj(payload) && typeof payload["@class"] === "string") {
+    const { "@class": cls, ...rest } = payload;
+    return { payload: rest, payloadClass: cls as string };
+  }
+  return { payload };
 }
 
 /** Curator's `ServiceInstance` JSON, field for field, nulls written out. */
@@ -133,8 +158,10 @@ export interface ServiceInstance {
   readonly format: RegistrationFormat;
   /** Registration time in ms since the epoch (Curator `registrationTimeUTC`, json `timestamp`). */
   readonly registrationTimeUTC?: number;
-  /** Curator payload, or the json format's extra fields. */
+  /** Curator payload (without Jackson's type id), or the json format's extra fields. */
   readonly payload?: unknown;
+  /** Java class a Curator payload was typed with, e.g. `java.util.LinkedHashMap`. */
+  readonly payloadClass?: string;
   /** Full znode path. */
   readonly path: string;
   /** True when the znode is ephemeral: a running process registered itself. */
@@ -198,8 +225,7 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
     const port = optPort(body.port);
     const sslPort = optPort(body.sslPort);
     if (port === undefined && sslPort === undefined) return { problem: "it has neither port nor sslPort" };
-    const payload =
-      isObj(body.payload) && "@class" in body.payload ? withoutClass(body.payload) : body.payload;
+    const { payload, payloadClass } = untypedPayload(body.payload);
     return {
       ...base,
       id: typeof body.id === "string" ? body.id : facts.name,
@@ -211,6 +237,7 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
         ? { registrationTimeUTC: body.registrationTimeUTC }
         : {}),
       ...(payload !== undefined && payload !== null ? { payload } : {}),
+      ...(payloadClass ? { payloadClass } : {}),
     };
   }
   const port = optPort(body.port);
@@ -226,11 +253,6 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
     ...(typeof timestamp === "number" ? { registrationTimeUTC: timestamp } : {}),
     ...(Object.keys(rest).length > 0 ? { payload: rest } : {}),
   };
-}
-
-function withoutClass(payload: Record<string, unknown>): Record<string, unknown> {
-  const { "@class": _c, ...rest } = payload;
-  return rest;
 }
 
 /** Orders instances by registration time, then path, so lookups are stable. */

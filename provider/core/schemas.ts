@@ -8,7 +8,8 @@ export const MAX_REQUEST_BYTES = 1_048_575;
 /** Room left in a request for the header, path, ACL and lengths, besides the data. */
 const REQUEST_OVERHEAD_BYTES = 1024;
 
-const rule = (problem: (v: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+/** A zod refinement from a function that says why a string breaks a rule, or undefined. */
+export const rule = (problem: (v: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
   const p = problem(value);
   if (p) ctx.addIssue({ code: "custom", message: p });
 };
@@ -289,6 +290,14 @@ export const zkServiceRegistrationInputs = z
         code: "custom",
         path: ["payloadClass"],
         message: "payloadClass applies to the curator format only",
+      });
+    }
+    const objectPayload = typeof v.payload === "object" && v.payload !== null && !Array.isArray(v.payload);
+    if (v.payloadClass !== undefined && !objectPayload) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["payloadClass"],
+        message: "payloadClass types an object payload; give payload as an object",
       });
     }
     const problem = sizeProblem(

@@ -71,6 +71,7 @@ export class ZkChroot extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: ZkChrootArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
+      connectString: undefined,
       createdPaths: undefined,
       version: undefined,
       aversion: undefined,

@@ -12,7 +12,7 @@ import { errorCode } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { ProviderMethods, Props } from "./dynamic";
 import { pool, settingsFor } from "./settings";
-import { missingParents, parentOps, recordOf, removeEmptyParents, ZnodeRecord } from "./znodes";
+import { parentOps, recordOf, removeEmptyParents, withMissingParents, ZnodeRecord } from "./znodes";
 
 const INPUTS = ["connectString", "path", "data", "acl", "children", "deletePolicy", "adopt"] as const;
 const REPLACE_ON = ["connectString", "path"];
@@ -109,29 +109,29 @@ async function createChroot(
         return { ...records, createdPaths: [inputs.path] };
     }
     if (existing && !inputs.adopt) throw new ProviderError(msg.alreadyExists(inputs.path));
-    const parents = existing ? [] : await missingParents(client, inputs.path);
-    const ops: MultiOp[] = [...parentOps(parents)];
-    if (existing)
-      ops.push({
-        op: "setData",
-        path: inputs.path,
-        data: Buffer.from(inputs.data),
-        version: existing.version,
+    const prime = async (parents: string[]): Promise<string[]> => {
+      const ops: MultiOp[] = [...parentOps(parents)];
+      const data = Buffer.from(inputs.data);
+      if (existing) ops.push({ op: "setData", path: inputs.path, data, version: existing.version });
+      else ops.push({ op: "create", path: inputs.path, data, acl: inputs.acl });
+      for (const rel of rels) {
+        const path = child(inputs.path, rel);
+        const stat = existing ? await client.exists(path) : undefined;
+        const childData = Buffer.from(inputs.children[rel] as string);
+        ops.push(
+          stat
+            ? { op: "setData", path, data: childData, version: stat.version }
+            : { op: "create", path, data: childData, acl: inputs.acl },
+        );
+      }
+      await client.multi(ops).catch(async (err) => {
+        // Races on shared parents are retried by withMissingParents; explain everything else.
+        const raced = err instanceof ZkMultiError && (err.index < parents.length || err.code === NO_NODE);
+        throw raced ? err : await explainFailure(client, err, ops);
       });
-    else ops.push({ op: "create", path: inputs.path, data: Buffer.from(inputs.data), acl: inputs.acl });
-    for (const rel of rels) {
-      const path = child(inputs.path, rel);
-      const stat = existing ? await client.exists(path) : undefined;
-      const data = Buffer.from(inputs.children[rel] as string);
-      ops.push(
-        stat
-          ? { op: "setData", path, data, version: stat.version }
-          : { op: "create", path, data, acl: inputs.acl },
-      );
-    }
-    await client.multi(ops).catch(async (err) => {
-      throw await explainFailure(client, err, ops);
-    });
+      return parents;
+    };
+    const parents = existing ? await prime([]) : await withMissingParents(client, inputs.path, prime);
     const records = await readRecords(client, inputs.path, rels);
     return { ...records, createdPaths: existing ? [] : [...parents, inputs.path] };
   });

@@ -81,6 +81,29 @@ export async function missingParents(client: ZkClient, path: string): Promise<st
   return missing;
 }
 
+/**
+ * Runs a commit whose transaction starts by creating `path`'s missing parents. Resources of one
+ * deployment run in parallel, so another one may create or remove a shared parent in between:
+ * that only means finding the missing parents again and retrying.
+ */
+export async function withMissingParents<T>(
+  client: ZkClient,
+  path: string,
+  commit: (parents: string[]) => Promise<T>,
+): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    const parents = await missingParents(client, path);
+    try {
+      return await commit(parents);
+    } catch (err) {
+      const racedOnParent =
+        err instanceof ZkMultiError && err.index < parents.length && err.code === NODE_EXISTS;
+      const parentVanished = err instanceof ZkMultiError && err.code === NO_NODE;
+      if (!(racedOnParent || parentVanished) || tries >= 5) throw err;
+    }
+  }
+}
+
 /** Ops that create the given parents with the marker. */
 export function parentOps(parents: readonly string[]): MultiOp[] {
   return parents.map((p) => ({ op: "create", path: p, data: PARENT_MARKER, acl: OPEN_ACL }));
@@ -103,18 +126,14 @@ export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Prom
       const existing = await client.exists(spec.path);
       if (existing) return takeOverExisting(client, spec, attempt);
     }
-    for (let tries = 0; ; tries++) {
-      const parents = await missingParents(client, spec.path);
-      if (parents.length > 0 && !spec.createParents) {
-        throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
-      }
-      const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
-      const ops: MultiOp[] = [
-        ...parentOps(parents),
-        { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode },
-      ];
-      try {
-        const results = await client.multi(ops);
+    const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
+    try {
+      return await withMissingParents(client, spec.path, async (parents) => {
+        if (parents.length > 0 && !spec.createParents) {
+          throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
+        }
+        const create: MultiOp = { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode };
+        const results = await client.multi([...parentOps(parents), create]);
         const real = results[results.length - 1]?.path ?? spec.path;
         const stat = await client.exists(real);
         if (!stat)
@@ -122,14 +141,10 @@ export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Prom
             `znode ${real} vanished right after it was created; another client deleted it`,
           );
         return { ...recordOf(real, stat), createdParents: parents, adopted: false };
-      } catch (err) {
-        const racedOnParent = err instanceof ZkMultiError && err.index < parents.length;
-        const parentVanished = errorCode(err) === NO_NODE;
-        if ((racedOnParent || parentVanished) && tries < 5) continue;
-        if (errorCode(err) === NODE_EXISTS && !spec.sequential)
-          return takeOverExisting(client, spec, attempt);
-        throw err;
-      }
+      });
+    } catch (err) {
+      if (errorCode(err) === NODE_EXISTS && !spec.sequential) return takeOverExisting(client, spec, attempt);
+      throw err;
     }
   });
 }

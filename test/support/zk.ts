@@ -42,13 +42,22 @@ export async function rawClient(digest?: string): Promise<ZkClient> {
   return client;
 }
 
-/** Every znode under a root with its data and versions: compare two snapshots to prove nothing was written. */
-export async function snapshotTree(client: ZkClient, root: string): Promise<Record<string, string>> {
+/**
+ * Every znode under a root with its data and versions: compare two snapshots to prove nothing was
+ * written. With `childVersions`, a child created and deleted again also shows (as a changed
+ * cversion of its parent); leave it off to compare a tree restored by a destroy.
+ */
+export async function snapshotTree(
+  client: ZkClient,
+  root: string,
+  childVersions = true,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (p: string): Promise<void> => {
     const got = await client.getData(p).catch(() => undefined);
     if (!got) return;
-    out[p] = `${got.stat.version}/${got.stat.aversion}/${got.stat.cversion}:${got.data.toString("base64")}`;
+    const cversion = childVersions ? `/${got.stat.cversion}` : "";
+    out[p] = `${got.stat.version}/${got.stat.aversion}${cversion}:${got.data.toString("base64")}`;
     for (const c of await client.getChildren(p).catch(() => [] as string[]))
       await walk(p === "/" ? `/${c}` : `${p}/${c}`);
   };

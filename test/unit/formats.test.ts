@@ -35,13 +35,17 @@ describe("wire formats", () => {
     );
   });
 
-  it("adds Jackson's @class type id for typed payloads only", () => {
-    expect(
-      curatorJson({ ...base, payload: { zone: "a" }, payloadClass: "com.example.Details" }).payload,
-    ).toEqual({
-      "@class": "com.example.Details",
-      zone: "a",
-    });
+  it("types payloads as Curator's Jackson mapper does", () => {
+    // Byte for byte what Curator 5.4's registerService wrote for a Map payload.
+    const map = { ...base, id: "m1", service: "map-svc", payload: { zone: "a", weight: 3 } };
+    expect(encodeRegistration("curator", map)).toBe(
+      '{"name":"map-svc","id":"m1","address":"10.0.0.5","port":8080,"sslPort":null,' +
+        '"payload":{"@class":"java.util.LinkedHashMap","zone":"a","weight":3},"registrationTimeUTC":1700000000000,' +
+        '"serviceType":"PERMANENT","uriSpec":null}',
+    );
+    const typed = { ...base, payload: { zone: "a" }, payloadClass: "com.example.Details" };
+    expect(curatorJson(typed).payload).toEqual({ "@class": "com.example.Details", zone: "a" });
+    expect(curatorJson({ ...base, payload: [1, "a"] }).payload).toEqual(["java.util.ArrayList", [1, "a"]]);
     expect(curatorJson({ ...base, payload: "plain" }).payload).toBe("plain");
   });
 
@@ -106,11 +110,12 @@ describe("reading instances back", () => {
     else expect(got).toMatchObject({ status: "ALIVE", registrationTimeUTC: 5, id: "i-1" });
   });
 
-  it("strips the @class type id from typed payloads", () => {
-    const data = Buffer.from(
-      encodeRegistration("curator", { ...base, payload: { zone: "a" }, payloadClass: "x.Y" }),
-    );
-    expect(decodeInstance(data, facts)).toMatchObject({ payload: { zone: "a" } });
+  it("strips Jackson's type ids from typed payloads and reports the class", () => {
+    const typed = { ...base, payload: { zone: "a" }, payloadClass: "x.Y" };
+    const data = Buffer.from(encodeRegistration("curator", typed));
+    expect(decodeInstance(data, facts)).toMatchObject({ payload: { zone: "a" }, payloadClass: "x.Y" });
+    const list = Buffer.from(encodeRegistration("curator", { ...base, payload: [1] }));
+    expect(decodeInstance(list, facts)).toMatchObject({ payload: [1], payloadClass: "java.util.ArrayList" });
   });
 
   it.each([

@@ -130,6 +130,7 @@ describe("ZkServiceRegistration inputs", () => {
     [{ ...ok, id: "x/y" }, "id", "single path component"],
     [{ ...ok, format: "json", payload: [1] }, "payload", "must be an object"],
     [{ ...ok, format: "serverset", payloadClass: "a.B" }, "payloadClass", "curator format only"],
+    [{ ...ok, payloadClass: "a.B", payload: "text" }, "payloadClass", "object payload"],
     [
       { ...ok, additionalEndpoints: { admin: { host: "h", port: 0 } } },
       "additionalEndpoints.admin.port",
