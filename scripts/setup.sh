@@ -13,5 +13,15 @@ if [[ ! -f "$stamp" ]] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 node scripts/ensemble.js install >&2
+# Real consumers for the interop tier, from Debian: Curator (Java, compiled with javac) and kazoo.
+missing=()
+[[ -f /usr/share/java/curator-x-discovery.jar ]] || missing+=(libcurator-discovery-java)
+/usr/bin/python3 -c "import kazoo" 2>/dev/null || missing+=(python3-kazoo)
+command -v javac >/dev/null || missing+=(default-jdk-headless)
+if ((${#missing[@]} > 0)); then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2
+fi
 npm run --silent build >&2
 bash scripts/pulumi-cli.sh | tail -1

@@ -21,8 +21,8 @@ import org.apache.curator.x.discovery.UriSpec;
 
 /**
  * A real Curator service-discovery consumer for the interop tests (DESIGN.md §5): Curator's own
- * ServiceDiscovery with its default JsonInstanceSerializer, payload class Object, exactly as a
- * Java app would use it. Prints JSON on stdout; errors go to stderr with a non-zero exit.
+ * ServiceDiscovery with its default serializer (JsonInstanceSerializer, payload class Object), as a
+ * Java app uses it. Prints JSON on stdout; Curator's exceptions go to stderr with a non-zero exit.
  *
  * <pre>
  * query    &lt;connect&gt; &lt;basePath&gt; &lt;service&gt;
@@ -31,9 +31,12 @@ import org.apache.curator.x.discovery.UriSpec;
  *          [--ssl-port=N] [--uri-spec=TEMPLATE] [--keep]
  * </pre>
  *
- * register prints {"registered": id} and lives until stdin closes or SIGTERM. It then closes the
- * ServiceDiscovery, which unregisters its instances (PERMANENT ones too), and the session;
- * with --keep it only closes the session, so a PERMANENT instance outlives the process.
+ * query prints [{id, name, address, port, sslPort, payload, payloadClass, registrationTimeUTC,
+ * serviceType, uriSpec (built with buildUriSpec()), enabled}]. register prints {"registered": id}
+ * and lives until stdin closes or SIGTERM; then it closes the ServiceDiscovery, which unregisters
+ * its instances (PERMANENT ones too), and the session. With --keep it only closes the session, so
+ * a PERMANENT instance outlives the process. The session timeout is -Dcurator.sessionTimeoutMs
+ * (default 3000).
  */
 public final class CuratorDiscovery {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +44,17 @@ public final class CuratorDiscovery {
 
   private CuratorDiscovery() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Throwable e) {
+      // Exit even when a Curator thread is still alive, so a failure never hangs the harness.
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     if (args.length < 3) usage();
     String command = args[0];
     String connect = args[1];
@@ -168,6 +181,7 @@ public final class CuratorDiscovery {
       // Only the end of stdin matters: the harness closes it to stop us.
     }
     shutdown.run();
+    System.exit(0);
   }
 
   /** A JSON string becomes a String payload; anything else a Map/List/number, as Jackson reads it. */
