@@ -5,5 +5,16 @@
 export { ZkNode, ZkNodeArgs } from "./resources/zkNode";
 export { ZkChroot, ZkChrootArgs } from "./resources/zkChroot";
 export { ZkServiceRegistration, ZkServiceRegistrationArgs } from "./resources/zkServiceRegistration";
+export { ZkEnsembleLookup, ZkEnsembleLookupArgs } from "./resources/zkEnsembleLookup";
+export {
+  getServiceInstances,
+  getServiceInstancesOutput,
+  GetServiceInstancesArgs,
+  getEnsemble,
+  getEnsembleOutput,
+  GetEnsembleArgs,
+  EnsembleInfo,
+} from "./lookups/api";
 export { AclEntry, digestAclId } from "./core/acl";
 export { Endpoint, ServiceInstance } from "./core/formats";
+export { ServerAddress } from "./core/connectString";

@@ -6,3 +6,4 @@ export { configure, setConfig, pool, readConfig } from "./settings";
 export { zkNode } from "./zkNode";
 export { zkChroot } from "./zkChroot";
 export { zkServiceRegistration } from "./zkServiceRegistration";
+export { zkEnsembleLookup } from "./zkEnsembleLookup";

@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ServerAddress } from "../core/connectString";
+import { GetEnsembleArgs, getEnsembleOutput } from "../lookups/api";
+import { runtimeProvider } from "./runtimeProvider";
+
+const provider = runtimeProvider("zkEnsembleLookup");
+
+/** Inputs of {@link ZkEnsembleLookup}: exactly one source, and an optional chroot. */
+export type ZkEnsembleLookupArgs = pulumi.Input<pulumi.Unwrap<GetEnsembleArgs>>;
+
+/**
+ * Discovers an ensemble from one name (an Exhibitor endpoint, a seed member's `/zookeeper/config`,
+ * or a static list) on every preview and up, and records the membership in state so that a
+ * change shows as a diff in `pulumi preview`.
+ */
+export class ZkEnsembleLookup extends pulumi.dynamic.Resource {
+  /** Members, sorted by host and port. */
+  declare public readonly servers: pulumi.Output<ServerAddress[]>;
+  /** `host:port,...`, sorted. */
+  declare public readonly connectString: pulumi.Output<string>;
+  /** `connectString` with the chroot appended (equal to it without a chroot). */
+  declare public readonly chrootedConnectString: pulumi.Output<string>;
+  /** Where the membership came from: `exhibitor`, `seed`, `servers` or `backup`. */
+  declare public readonly source: pulumi.Output<string>;
+
+  /**
+   * @param name The unique name of the resource.
+   * @param args Exactly one of `exhibitor`, `seed` or `servers`, and an optional `chroot`.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: ZkEnsembleLookupArgs, opts?: pulumi.CustomResourceOptions) {
+    const found = getEnsembleOutput(args);
+    super(
+      provider,
+      name,
+      {
+        servers: found.servers,
+        connectString: found.connectString,
+        chrootedConnectString: found.chrootedConnectString,
+        source: found.source,
+      },
+      opts,
+    );
+  }
+}

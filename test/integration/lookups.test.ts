@@ -1,0 +1,208 @@
+import { execFileSync } from "child_process";
+import { checkEnsembleArgs } from "../../provider/lookups/api";
+import { lookUpEnsemble } from "../../provider/lookups/ensemble";
+import { readServiceInstances } from "../../provider/lookups/serviceInstances";
+import { pool } from "../../provider/runtime/settings";
+import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
+import { ZkClient } from "../../provider/zk/client";
+import { Ensemble, EnsembleMember, leaderId, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { startFakeExhibitor } from "../support/fakeExhibitor";
+import { connectString, randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
+
+const OPEN = [{ scheme: "world" as const, id: "anyone", perms: "rwcda" }];
+const settings = () => ({ connectString: connectString(), sessionTimeoutMs: 6000 });
+const seedSettings = { sessionTimeoutMs: 6000 };
+let raw: ZkClient;
+let root: string;
+
+beforeAll(async () => {
+  useTestEnsemble();
+  raw = await rawClient();
+});
+afterAll(async () => {
+  raw.close();
+  await pool().closeAll();
+});
+beforeEach(async () => {
+  root = randomRoot("lookup");
+  await raw.create(root, Buffer.alloc(0), OPEN);
+});
+afterEach(async () => {
+  await removeTree(raw, root);
+});
+
+describe("getServiceInstances against a real ensemble", () => {
+  it("reads all three formats, ephemeral ones included, skips and names what is not an instance", async () => {
+    const { inputs } = await zkServiceRegistration.check(
+      {},
+      { basePath: root, service: "web", address: "10.0.0.1", port: 80, id: "cur-1" },
+    );
+    await zkServiceRegistration.create(inputs);
+    const dir = `${root}/web`;
+    await raw.create(
+      `${dir}/member_`,
+      Buffer.from(
+        '{"serviceEndpoint":{"host":"10.0.0.2","port":81},"additionalEndpoints":{},"status":"ALIVE"}',
+      ),
+      OPEN,
+      "ephemeralSequential",
+    );
+    await raw.create(
+      `${dir}/json-1`,
+      Buffer.from('{"address":"10.0.0.3","port":82,"timestamp":1,"zone":"eu"}'),
+      OPEN,
+    );
+    await raw.create(
+      `${dir}/member_`,
+      Buffer.from(
+        '{"serviceEndpoint":{"host":"10.0.0.4","port":83},"additionalEndpoints":{},"status":"DEAD"}',
+      ),
+      OPEN,
+      "sequential",
+    );
+    await raw.create(`${dir}/broken`, Buffer.from("{oops"), OPEN);
+    await raw.create(`${dir}/empty`, Buffer.alloc(0), OPEN);
+
+    const warnings: string[] = [];
+    const found = await readServiceInstances(settings(), { service: "web", basePath: root }, (m) =>
+      warnings.push(m),
+    );
+    expect(found.map((i) => [i.format, i.address, i.port, i.ephemeral, i.status])).toEqual([
+      ["json", "10.0.0.3", 82, false, undefined],
+      ...found
+        .filter((i) => i.format !== "json")
+        .map((i) => [i.format, i.address, i.port, i.ephemeral, i.status]),
+    ]);
+    expect(found.map((i) => i.address).sort()).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+    expect(found.find((i) => i.address === "10.0.0.2")).toMatchObject({
+      format: "serverset",
+      ephemeral: true,
+      status: "ALIVE",
+    });
+    expect(found.find((i) => i.address === "10.0.0.4")).toMatchObject({ status: "DEAD" });
+    expect(found.find((i) => i.address === "10.0.0.1")).toMatchObject({
+      format: "curator",
+      id: "cur-1",
+      path: `${dir}/cur-1`,
+    });
+    expect(warnings.sort()).toEqual([
+      `skipping ${dir}/broken: not a service instance, its data is not JSON`,
+      `skipping ${dir}/empty: not a service instance, it is empty`,
+    ]);
+    const times = found.map((i) => i.registrationTimeUTC ?? 0);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    const onlyCurator = await readServiceInstances(
+      settings(),
+      { service: "web", basePath: root, formats: ["curator"] },
+      () => undefined,
+    );
+    expect(onlyCurator.map((i) => i.id)).toEqual(["cur-1"]);
+  });
+
+  it("returns an empty list for a service nobody registered", async () => {
+    expect(
+      await readServiceInstances(settings(), { service: "nobody", basePath: root }, () => undefined),
+    ).toEqual([]);
+  });
+});
+
+describe("ensemble lookups against real servers", () => {
+  it("reads the membership from a seed's /zookeeper/config, sorted, with the chroot variant", async () => {
+    const first = connectString().split(",")[0] as string;
+    const result = await lookUpEnsemble(
+      checkEnsembleArgs({ seed: first, chroot: "/apps/x" }),
+      seedSettings,
+      () => undefined,
+    );
+    const sorted = connectString().split(",").sort().join(",");
+    expect(result).toMatchObject({
+      source: "seed",
+      connectString: sorted,
+      chrootedConnectString: `${sorted}/apps/x`,
+    });
+    expect(result.servers).toHaveLength(3);
+  });
+
+  it("reflects a reconfiguration that removes a member", async () => {
+    let ensemble: Ensemble | undefined;
+    try {
+      // Reconfiguration needs a super user; this ensemble of its own skips ACLs instead.
+      ensemble = await startEnsemble({ size: 3, extraConfig: { skipACL: "yes" } });
+      // Remove a follower, and ask a member that stays.
+      const leader = await leaderId(ensemble);
+      const target = [1, 2, 3].find((id) => id !== leader) as number;
+      const seedMember = ensemble.members.find((m) => m.id !== target) as EnsembleMember;
+      const seed = `127.0.0.1:${seedMember.clientPort}`;
+      const before = await lookUpEnsemble(checkEnsembleArgs({ seed }), seedSettings, () => undefined);
+      expect(before.servers).toHaveLength(3);
+      execFileSync(
+        "/usr/share/zookeeper/bin/zkCli.sh",
+        ["-server", seed, "reconfig", "-remove", String(target)],
+        {
+          stdio: "ignore",
+          timeout: 60_000,
+        },
+      );
+      const removedPort = ensemble.members.find((m) => m.id === target)?.clientPort;
+      const after = await lookUpEnsemble(checkEnsembleArgs({ seed }), seedSettings, () => undefined);
+      expect(after.servers).toHaveLength(2);
+      expect(after.servers.map((s) => s.port)).not.toContain(removedPort);
+    } finally {
+      if (ensemble) await stopEnsemble(ensemble);
+    }
+  });
+
+  it("asks Exhibitor hosts in turn, skips a dead one, and falls back to the backup connect string", async () => {
+    const dead = await startFakeExhibitor({ mode: "http500" });
+    const live = await startFakeExhibitor({ servers: ["zk2", "zk1"], clientPort: 2181 });
+    try {
+      const args = { exhibitor: { hosts: ["127.0.0.1"], port: dead.port, retries: 0, timeoutMs: 500 } };
+      await expect(lookUpEnsemble(checkEnsembleArgs(args), seedSettings, () => undefined)).rejects.toThrow(
+        `no Exhibitor host answered with a usable server list (${dead.url}: HTTP 500)`,
+      );
+      const viaLive = { exhibitor: { hosts: ["127.0.0.1"], port: live.port, retries: 0 } };
+      expect(await lookUpEnsemble(checkEnsembleArgs(viaLive), seedSettings, () => undefined)).toMatchObject({
+        source: "exhibitor",
+        connectString: "zk1:2181,zk2:2181",
+      });
+      live.setMode("empty");
+      const warnings: string[] = [];
+      const backup = { exhibitor: { ...viaLive.exhibitor, backupConnectString: "b2:2181,b1:2181" } };
+      expect(
+        await lookUpEnsemble(checkEnsembleArgs(backup), seedSettings, (m) => warnings.push(m)),
+      ).toMatchObject({
+        source: "backup",
+        connectString: "b1:2181,b2:2181",
+      });
+      expect(warnings[0]).toContain("Exhibitor reported no servers");
+      live.setMode("malformed");
+      await expect(lookUpEnsemble(checkEnsembleArgs(viaLive), seedSettings, () => undefined)).rejects.toThrow(
+        live.url,
+      );
+      live.setMode("hang");
+      const started = Date.now();
+      await expect(
+        lookUpEnsemble(
+          checkEnsembleArgs({ exhibitor: { ...viaLive.exhibitor, timeoutMs: 300 } }),
+          seedSettings,
+          () => undefined,
+        ),
+      ).rejects.toThrow("no answer within 300 ms");
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await dead.close();
+      await live.close();
+    }
+  });
+
+  it("validates a static list and rejects two sources at once", async () => {
+    expect(
+      (await lookUpEnsemble(checkEnsembleArgs({ servers: ["b:2", "a:1"] }), seedSettings, () => undefined))
+        .connectString,
+    ).toBe("a:1,b:2");
+    expect(() => checkEnsembleArgs({ servers: ["a:1"], seed: "a:1" })).toThrow(
+      "exactly one of exhibitor, seed or servers",
+    );
+  });
+});
