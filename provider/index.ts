@@ -14,6 +14,7 @@ export {
   getEnsembleOutput,
   GetEnsembleArgs,
   EnsembleInfo,
+  InputArgs,
 } from "./lookups/api";
 export { AclEntry, digestAclId } from "./core/acl";
 export { Endpoint, ServiceInstance } from "./core/formats";

@@ -212,7 +212,8 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
       address: ep.host,
       port: ep.port as number,
       registrationTimeUTC: facts.ctime,
-      status: typeof body.status === "string" ? body.status : "ALIVE",
+      // Finagle counts a member without a status as UNKNOWN and routes only to ALIVE ones.
+      status: typeof body.status === "string" ? body.status : "UNKNOWN",
       ...(typeof body.shard === "number" ? { shard: body.shard } : {}),
       additionalEndpoints: isObj(body.additionalEndpoints)
         ? (body.additionalEndpoints as Record<string, Endpoint>)

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ACL_SCHEMES, AclEntry, OPEN_ACL, permsProblem } from "./acl";
+import { ACL_SCHEMES, AclEntry, permsProblem } from "./acl";
 import { parseConnectString } from "./connectString";
 import { isReserved, pathProblem } from "./paths";
 
@@ -70,7 +70,7 @@ export const aclEntry = z.strictObject({
 /** A non-empty ACL; entries checked against their scheme. */
 export const acl = z
   .array(aclEntry)
-  .min(1, "acl must have at least one entry; omit it for the default world:anyone:rwcda")
+  .min(1, "acl must have at least one entry; omit it to inherit the ACL of the closest existing ancestor")
   .superRefine((entries, ctx) => {
     entries.forEach((e, i) => {
       const problem = aclIdProblem(e);
@@ -149,7 +149,7 @@ function dataRules(v: { data?: string; dataBase64?: string }, ctx: z.RefinementC
 }
 
 /** Defaults of `ZkNode` inputs. */
-export const ZK_NODE_DEFAULTS = { sequential: false, createParents: false, adopt: false, acl: OPEN_ACL };
+export const ZK_NODE_DEFAULTS = { sequential: false, createParents: false, adopt: false };
 
 /** Inputs of `ZkNode`. */
 export const zkNodeInputs = z
@@ -162,7 +162,7 @@ export const zkNodeInputs = z
     createParents: z.boolean().default(false),
   })
   .superRefine(dataRules)
-  .transform((v) => ({ ...v, acl: v.acl ?? [...OPEN_ACL], adopt: v.adopt ?? false }));
+  .transform((v) => ({ ...v, adopt: v.adopt ?? false }));
 
 /** Normalised `ZkNode` inputs. */
 export type ZkNodeInputs = z.output<typeof zkNodeInputs>;
@@ -176,7 +176,6 @@ export const ZK_CHROOT_DEFAULTS = {
   children: {},
   deletePolicy: "refuse",
   adopt: false,
-  acl: OPEN_ACL,
 };
 
 /** Inputs of `ZkChroot`. */
@@ -207,7 +206,6 @@ export const zkChrootInputs = z
   })
   .transform((v) => ({
     ...v,
-    acl: v.acl ?? [...OPEN_ACL],
     adopt: v.adopt ?? false,
     children: withImplicitParents(v.children),
   }));
@@ -243,7 +241,6 @@ export const ZK_SERVICE_REGISTRATION_DEFAULTS = {
   additionalEndpoints: {},
   metadata: {},
   adopt: false,
-  acl: OPEN_ACL,
 };
 
 /** Inputs of `ZkServiceRegistration`. */
@@ -306,7 +303,7 @@ export const zkServiceRegistrationInputs = z
     );
     if (problem) ctx.addIssue({ code: "custom", path: ["payload"], message: problem });
   })
-  .transform((v) => ({ ...v, acl: v.acl ?? [...OPEN_ACL], adopt: v.adopt ?? false }));
+  .transform((v) => ({ ...v, adopt: v.adopt ?? false }));
 
 /** Normalised `ZkServiceRegistration` inputs. */
 export type ZkServiceRegistrationInputs = z.output<typeof zkServiceRegistrationInputs>;

@@ -79,9 +79,12 @@ export async function getServiceInstances(args: GetServiceInstancesArgs): Promis
   return readServiceInstances(settings, query, (m) => pulumi.log.warn(m));
 }
 
+/** Arguments whose fields may be Pulumi inputs (values or outputs of other resources). */
+export type InputArgs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
 /** {@link getServiceInstances} taking and returning Pulumi inputs and outputs. */
 export function getServiceInstancesOutput(
-  args: pulumi.Input<pulumi.Unwrap<GetServiceInstancesArgs>>,
+  args: InputArgs<GetServiceInstancesArgs>,
 ): pulumi.Output<ServiceInstance[]> {
   return pulumi.output(args).apply((a) => getServiceInstances(a as GetServiceInstancesArgs));
 }
@@ -166,8 +169,6 @@ export async function getEnsemble(args: GetEnsembleArgs): Promise<EnsembleInfo> 
 }
 
 /** {@link getEnsemble} taking and returning Pulumi inputs and outputs. */
-export function getEnsembleOutput(
-  args: pulumi.Input<pulumi.Unwrap<GetEnsembleArgs>>,
-): pulumi.Output<EnsembleInfo> {
+export function getEnsembleOutput(args: InputArgs<GetEnsembleArgs>): pulumi.Output<EnsembleInfo> {
   return pulumi.output(args).apply((a) => getEnsemble(a as GetEnsembleArgs));
 }

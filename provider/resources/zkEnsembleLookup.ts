@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServerAddress } from "../core/connectString";
-import { GetEnsembleArgs, getEnsembleOutput } from "../lookups/api";
+import { GetEnsembleArgs, getEnsembleOutput, InputArgs } from "../lookups/api";
 import { runtimeProvider } from "./runtimeProvider";
 
 const provider = runtimeProvider("zkEnsembleLookup");
 
 /** Inputs of {@link ZkEnsembleLookup}: exactly one source, and an optional chroot. */
-export type ZkEnsembleLookupArgs = pulumi.Input<pulumi.Unwrap<GetEnsembleArgs>>;
+export type ZkEnsembleLookupArgs = InputArgs<GetEnsembleArgs>;
 
 /**
  * Discovers an ensemble from one name (an Exhibitor endpoint, a seed member's `/zookeeper/config`,

@@ -1,4 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { AclEntry, normalizeAcl } from "../core/acl";
+import { sameValue } from "../core/diff";
 
 /** The methods of a dynamic provider, as the runtime implements them for one resource type. */
 export type ProviderMethods = Required<
@@ -20,4 +22,21 @@ export function dataFields(data: Buffer, preferBase64: boolean): { data?: string
   const text = data.toString("utf8");
   if (!preferBase64 && Buffer.from(text, "utf8").equals(data)) return { data: text };
   return { dataBase64: data.toString("base64") };
+}
+
+/**
+ * New inputs with an absent `acl` read as the recorded one: a resource without an explicit ACL
+ * inherits its ancestor's when created, and leaves it alone afterwards.
+ */
+export function withRecordedAcl(olds: Props, news: Props): Props {
+  return news.acl === undefined ? { ...news, acl: olds.acl } : news;
+}
+
+/** The ACL an update must set, or undefined when it stays as recorded. */
+export function aclChange(
+  olds: Props,
+  acl: readonly AclEntry[] | undefined,
+): readonly AclEntry[] | undefined {
+  if (!acl) return undefined;
+  return sameValue(normalizeAcl(olds.acl as AclEntry[]), normalizeAcl(acl)) ? undefined : acl;
 }

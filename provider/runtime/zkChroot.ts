@@ -10,9 +10,16 @@ import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import { MultiOp, ZkClient, ZkMultiError } from "../zk/client";
 import { errorCode } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
-import { ProviderMethods, Props } from "./dynamic";
+import { aclChange, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { pool, settingsFor } from "./settings";
-import { parentOps, recordOf, removeEmptyParents, withMissingParents, ZnodeRecord } from "./znodes";
+import {
+  inheritedAcl,
+  parentOps,
+  recordOf,
+  removeEmptyParents,
+  withMissingParents,
+  ZnodeRecord,
+} from "./znodes";
 
 const INPUTS = ["connectString", "path", "data", "acl", "children", "deletePolicy", "adopt"] as const;
 const REPLACE_ON = ["connectString", "path"];
@@ -28,8 +35,7 @@ interface ChildRecord {
  * State of a chroot. `connectString` is the chrooted output, so the input is kept as
  * `ensembleConnectString`.
  */
-type ChrootState = Omit<ZkChrootInputs, "connectString"> &
-  ZnodeRecord & {
+type ChrootState = Omit<ZkChrootInputs, "connectString" | "acl"> & { acl: AclEntry[] } & ZnodeRecord & {
     ensembleConnectString?: string;
     connectString: string;
     createdPaths: string[];
@@ -94,7 +100,12 @@ async function explainFailure(client: ZkClient, err: unknown, ops: readonly Mult
 async function createChroot(
   s: ConnectionSettings,
   inputs: ZkChrootInputs,
-): Promise<{ root: ZnodeRecord; children: Record<string, ChildRecord>; createdPaths: string[] }> {
+): Promise<{
+  root: ZnodeRecord;
+  children: Record<string, ChildRecord>;
+  createdPaths: string[];
+  acl: AclEntry[];
+}> {
   const rels = Object.keys(inputs.children);
   return pool().run(s, `create chroot ${inputs.path}`, async (client, attempt) => {
     const existing = await client.exists(inputs.path);
@@ -105,15 +116,20 @@ async function createChroot(
     ) {
       // An earlier attempt committed before its reply was lost: the whole transaction is there.
       const records = await readRecords(client, inputs.path, rels);
+      const { acl } = await client.getAcl(inputs.path);
       if (Object.keys(records.children).length === rels.length)
-        return { ...records, createdPaths: [inputs.path] };
+        return { ...records, createdPaths: [inputs.path], acl };
     }
     if (existing && !inputs.adopt) throw new ProviderError(msg.alreadyExists(inputs.path));
+    // Without an explicit ACL, the chroot and its children get the closest ancestor's (an adopted
+    // chroot keeps its own).
+    const inherited = await inheritedAcl(client, inputs.path);
+    const acl = inputs.acl ?? (existing ? (await client.getAcl(inputs.path)).acl : inherited);
     const prime = async (parents: string[]): Promise<string[]> => {
-      const ops: MultiOp[] = [...parentOps(parents)];
+      const ops: MultiOp[] = [...parentOps(parents, inherited)];
       const data = Buffer.from(inputs.data);
       if (existing) ops.push({ op: "setData", path: inputs.path, data, version: existing.version });
-      else ops.push({ op: "create", path: inputs.path, data, acl: inputs.acl });
+      else ops.push({ op: "create", path: inputs.path, data, acl });
       for (const rel of rels) {
         const path = child(inputs.path, rel);
         const stat = existing ? await client.exists(path) : undefined;
@@ -121,7 +137,7 @@ async function createChroot(
         ops.push(
           stat
             ? { op: "setData", path, data: childData, version: stat.version }
-            : { op: "create", path, data: childData, acl: inputs.acl },
+            : { op: "create", path, data: childData, acl },
         );
       }
       await client.multi(ops).catch(async (err) => {
@@ -133,7 +149,7 @@ async function createChroot(
     };
     const parents = existing ? await prime([]) : await withMissingParents(client, inputs.path, prime);
     const records = await readRecords(client, inputs.path, rels);
-    return { ...records, createdPaths: existing ? [] : [...parents, inputs.path] };
+    return { ...records, createdPaths: existing ? [] : [...parents, inputs.path], acl };
   });
 }
 
@@ -143,6 +159,7 @@ function childOps(
   olds: Props,
   news: ZkChrootInputs,
   records: Record<string, ChildRecord>,
+  acl: readonly AclEntry[],
 ): MultiOp[] {
   const oldChildren = (olds.children as Record<string, string>) ?? {};
   const ops: MultiOp[] = [];
@@ -151,7 +168,7 @@ function childOps(
     ops.push({ op: "remove", path: child(root, rel), version: (records[rel] as ChildRecord).version });
   for (const [rel, data] of Object.entries(news.children)) {
     const rec = records[rel];
-    if (!rec) ops.push({ op: "create", path: child(root, rel), data: Buffer.from(data), acl: news.acl });
+    if (!rec) ops.push({ op: "create", path: child(root, rel), data: Buffer.from(data), acl });
     else if (oldChildren[rel] !== data)
       ops.push({ op: "setData", path: child(root, rel), data: Buffer.from(data), version: rec.version });
     else ops.push({ op: "check", path: child(root, rel), version: rec.version });
@@ -244,16 +261,17 @@ export const zkChroot: ProviderMethods = {
   },
 
   async diff(_id, olds, news) {
-    return planDiff(recordedInputs(olds), news, INPUTS, REPLACE_ON);
+    return planDiff(recordedInputs(olds), withRecordedAcl(olds, news), INPUTS, REPLACE_ON);
   },
 
   async create(raw) {
     const inputs = raw as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
-    const { root, children, createdPaths } = await createChroot(s, inputs);
+    const { root, children, createdPaths, acl } = await createChroot(s, inputs);
     const { connectString: ensembleConnectString, ...rest } = inputs;
     const outs: ChrootState = {
       ...rest,
+      acl,
       ...root,
       ...(ensembleConnectString ? { ensembleConnectString } : {}),
       connectString: withChroot(s.connectString, inputs.path),
@@ -321,22 +339,24 @@ export const zkChroot: ProviderMethods = {
         dataChanged
           ? { op: "setData", path: root.path, data: Buffer.from(inputs.data), version: root.version }
           : { op: "check", path: root.path, version: root.version },
-        ...childOps(root.path, olds, inputs, records),
+        ...childOps(root.path, olds, inputs, records, inputs.acl ?? (olds.acl as AclEntry[])),
       ];
       await client.multi(ops).catch(async (err) => {
         throw await explainFailure(client, err, ops);
       });
-      if (!sameValue(normalizeAcl(olds.acl as AclEntry[]), normalizeAcl(inputs.acl))) {
+      const acl = aclChange(olds, inputs.acl);
+      if (acl) {
         const aversions: Record<string, number> = { [root.path]: root.aversion };
         for (const [rel, rec] of Object.entries(records))
           if (rel in inputs.children) aversions[child(root.path, rel)] = rec.aversion;
-        await setAclEverywhere(client, aversions, inputs.acl);
+        await setAclEverywhere(client, aversions, acl);
       }
       return readRecords(client, root.path, Object.keys(inputs.children));
     });
     const { connectString: ensembleConnectString, ...rest } = inputs;
     const outs: ChrootState = {
       ...rest,
+      acl: inputs.acl ?? (olds.acl as AclEntry[]),
       ...result.root,
       ...(ensembleConnectString ? { ensembleConnectString } : {}),
       connectString: withChroot(s.connectString, inputs.path),

@@ -1,8 +1,8 @@
-import { normalizeAcl } from "../core/acl";
-import { planDiff, sameValue } from "../core/diff";
+import { AclEntry } from "../core/acl";
+import { planDiff } from "../core/diff";
 import { ZK_NODE_DEFAULTS, ZkNodeInputs, zkNodeInputs } from "../core/schemas";
 import { validate } from "../core/validation";
-import { dataBytes, dataFields, ProviderMethods, Props } from "./dynamic";
+import { aclChange, dataBytes, dataFields, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { settingsFor } from "./settings";
 import {
   createZnode,
@@ -27,7 +27,10 @@ const INPUTS = [
 const REPLACE_ON = ["connectString", "path", "sequential"];
 
 /** State of a `ZkNode`: its inputs, the requested path, and the record of the real znode. */
-type ZkNodeState = ZkNodeInputs & ZnodeRecord & { requestedPath: string; createdParents: string[] };
+type ZkNodeState = Omit<ZkNodeInputs, "acl"> & { acl: AclEntry[] } & ZnodeRecord & {
+    requestedPath: string;
+    createdParents: string[];
+  };
 
 function recordFrom(p: Props): ZnodeRecord {
   return {
@@ -54,7 +57,7 @@ export const zkNode: ProviderMethods = {
   async diff(_id, olds, news) {
     return planDiff(
       recordedInputs(olds),
-      news,
+      withRecordedAcl(olds, news),
       INPUTS,
       REPLACE_ON,
       (replaces) => !replaces.includes("path") && news.sequential !== true,
@@ -72,8 +75,8 @@ export const zkNode: ProviderMethods = {
       createParents: inputs.createParents,
       adopt: inputs.adopt,
     });
-    const { adopted: _adopted, createdParents, ...record } = created;
-    const outs: ZkNodeState = { ...inputs, ...record, requestedPath: inputs.path, createdParents };
+    const { adopted: _adopted, createdParents, acl, ...record } = created;
+    const outs: ZkNodeState = { ...inputs, acl, ...record, requestedPath: inputs.path, createdParents };
     return { id: record.path, outs };
   },
 
@@ -92,11 +95,11 @@ export const zkNode: ProviderMethods = {
     let record = recordFrom(olds);
     const oldData = dataBytes(olds as ZkNodeInputs);
     if (!oldData.equals(dataBytes(inputs))) record = await updateData(s, record, dataBytes(inputs));
-    if (!sameValue(normalizeAcl(olds.acl as ZkNodeInputs["acl"]), normalizeAcl(inputs.acl))) {
-      record = await updateAcl(s, record, inputs.acl);
-    }
+    const acl = aclChange(olds, inputs.acl);
+    if (acl) record = await updateAcl(s, record, acl);
     const outs: ZkNodeState = {
       ...inputs,
+      acl: inputs.acl ?? (olds.acl as AclEntry[]),
       ...record,
       requestedPath: inputs.path,
       createdParents: (olds.createdParents as string[] | undefined) ?? [],

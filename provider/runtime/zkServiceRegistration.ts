@@ -1,5 +1,5 @@
-import { normalizeAcl } from "../core/acl";
-import { planDiff, sameValue } from "../core/diff";
+import { AclEntry } from "../core/acl";
+import { planDiff } from "../core/diff";
 import {
   decodeInstance,
   defaultInstanceId,
@@ -14,7 +14,7 @@ import {
   zkServiceRegistrationInputs,
 } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
-import { ProviderMethods, Props } from "./dynamic";
+import { aclChange, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { settingsFor } from "./settings";
 import {
   createZnode,
@@ -52,8 +52,11 @@ const REPLACE_ON = ["connectString", "service", "instanceId", "basePath", "forma
  */
 type CheckedInputs = Omit<ZkServiceRegistrationInputs, "id"> & { instanceId: string };
 
+/** What state records: the ACL is settled at creation (inherited when not given). */
+type RecordedInputs = Omit<CheckedInputs, "acl"> & { acl: AclEntry[] };
+
 /** State of a registration: inputs, where it lives, what was written and when it was first registered. */
-type RegistrationState = CheckedInputs &
+type RegistrationState = RecordedInputs &
   ZnodeRecord & { registrationTimeUTC: number; data: string; createdParents: string[] };
 
 /** The znode path of a registration; for ServerSet members, the sequential prefix. */
@@ -104,7 +107,7 @@ export const zkServiceRegistration: ProviderMethods = {
   },
 
   async diff(_id, olds, news) {
-    return planDiff(olds, news, INPUTS, REPLACE_ON, (replaces) => {
+    return planDiff(olds, withRecordedAcl(olds, news), INPUTS, REPLACE_ON, (replaces) => {
       const samePath = !replaces.some((p) => p === "service" || p === "instanceId" || p === "basePath");
       return samePath && news.format !== "serverset";
     });
@@ -132,8 +135,8 @@ export const zkServiceRegistration: ProviderMethods = {
       createParents: true,
       adopt: inputs.adopt,
     });
-    const { adopted: _adopted, createdParents, ...record } = created;
-    const outs: RegistrationState = { ...inputs, ...record, registrationTimeUTC, data, createdParents };
+    const { adopted: _adopted, createdParents, acl, ...record } = created;
+    const outs: RegistrationState = { ...inputs, acl, ...record, registrationTimeUTC, data, createdParents };
     return { id: resourceId(inputs, record.path), outs };
   },
 
@@ -164,11 +167,11 @@ export const zkServiceRegistration: ProviderMethods = {
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
     let record = recordFrom(olds);
     if (data !== olds.data) record = await updateData(s, record, Buffer.from(data));
-    if (!sameValue(normalizeAcl(olds.acl as ZkServiceRegistrationInputs["acl"]), normalizeAcl(inputs.acl))) {
-      record = await updateAcl(s, record, inputs.acl);
-    }
+    const acl = aclChange(olds, inputs.acl);
+    if (acl) record = await updateAcl(s, record, acl);
     const outs: RegistrationState = {
       ...inputs,
+      acl: inputs.acl ?? (olds.acl as AclEntry[]),
       ...record,
       registrationTimeUTC,
       data,

@@ -1,4 +1,4 @@
-import { AclEntry, normalizeAcl, OPEN_ACL } from "../core/acl";
+import { AclEntry, normalizeAcl } from "../core/acl";
 import { sameValue } from "../core/diff";
 import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
@@ -38,7 +38,8 @@ export function recordOf(path: string, stat: ZnodeStat): ZnodeRecord {
 export interface CreateSpec {
   readonly path: string;
   readonly data: Buffer;
-  readonly acl: readonly AclEntry[];
+  /** The znode's ACL; when absent, the ACL of the closest existing ancestor. */
+  readonly acl?: readonly AclEntry[];
   readonly sequential: boolean;
   readonly createParents: boolean;
   readonly adopt: boolean;
@@ -50,6 +51,36 @@ export interface Created extends ZnodeRecord {
   readonly createdParents: string[];
   /** True when an existing znode was taken over. */
   readonly adopted: boolean;
+  /** The znode's ACL as written (or found, when adopted without an ACL). */
+  readonly acl: AclEntry[];
+}
+
+/** A create spec whose ACL is settled. */
+type ResolvedSpec = CreateSpec & { readonly acl: readonly AclEntry[] };
+
+/**
+ * The ACL of the closest existing ancestor of `path`. Znodes and parents created without an
+ * explicit ACL get it, so a protected subtree stays protected. Digest hashes that ZooKeeper hides
+ * from identities without ADMIN permission cannot be copied: that is an error, not a weaker ACL.
+ */
+export async function inheritedAcl(client: ZkClient, path: string): Promise<AclEntry[]> {
+  for (let p = parentPath(path); p !== undefined; p = parentPath(p)) {
+    let acl: AclEntry[];
+    try {
+      acl = (await client.getAcl(p)).acl;
+    } catch (err) {
+      if (errorCode(err) === NO_NODE) continue;
+      throw err;
+    }
+    if (acl.some((e) => e.scheme === "digest" && e.id.endsWith(":x"))) {
+      throw new ProviderError(
+        `permission denied: this identity may not read the full ACL of ${p} (it lacks ADMIN permission there), ` +
+          `so ${path} cannot be given that ACL. Use an identity with write access, or give the resource an explicit acl.`,
+      );
+    }
+    return acl;
+  }
+  return [];
 }
 
 const sameAcl = (a: readonly AclEntry[], b: readonly AclEntry[]) =>
@@ -105,8 +136,8 @@ export async function withMissingParents<T>(
 }
 
 /** Ops that create the given parents with the marker. */
-export function parentOps(parents: readonly string[]): MultiOp[] {
-  return parents.map((p) => ({ op: "create", path: p, data: PARENT_MARKER, acl: OPEN_ACL }));
+export function parentOps(parents: readonly string[], acl: readonly AclEntry[]): MultiOp[] {
+  return parents.map((p) => ({ op: "create", path: p, data: PARENT_MARKER, acl }));
 }
 
 /**
@@ -116,15 +147,27 @@ export function parentOps(parents: readonly string[]): MultiOp[] {
 export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Promise<Created> {
   let parentPzxid: string | undefined;
   return pool().run(s, `create ${spec.path}`, async (client, attempt) => {
+    const inherited = await inheritedAcl(client, spec.path);
+    const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? inherited };
+    return createResolved(client, resolved, spec.acl === undefined, inherited, attempt);
+  });
+
+  async function createResolved(
+    client: ZkClient,
+    spec: ResolvedSpec,
+    keepExistingAcl: boolean,
+    inherited: AclEntry[],
+    attempt: number,
+  ): Promise<Created> {
     if (spec.sequential) {
       if (attempt === 0) parentPzxid = (await client.exists(parentPath(spec.path) ?? "/"))?.pzxid;
       else {
         const own = await findOwnSequential(client, spec, parentPzxid);
-        if (own) return { ...own, createdParents: [], adopted: false };
+        if (own) return { ...own, createdParents: [], adopted: false, acl: [...spec.acl] };
       }
     } else {
       const existing = await client.exists(spec.path);
-      if (existing) return takeOverExisting(client, spec, attempt);
+      if (existing) return takeOverExisting(client, spec, keepExistingAcl, attempt);
     }
     const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
     try {
@@ -133,26 +176,33 @@ export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Prom
           throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
         }
         const create: MultiOp = { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode };
-        const results = await client.multi([...parentOps(parents), create]);
+        const results = await client.multi([...parentOps(parents, inherited), create]);
         const real = results[results.length - 1]?.path ?? spec.path;
         const stat = await client.exists(real);
         if (!stat)
           throw new ProviderError(
             `znode ${real} vanished right after it was created; another client deleted it`,
           );
-        return { ...recordOf(real, stat), createdParents: parents, adopted: false };
+        return { ...recordOf(real, stat), createdParents: parents, adopted: false, acl: [...spec.acl] };
       });
     } catch (err) {
-      if (errorCode(err) === NODE_EXISTS && !spec.sequential) return takeOverExisting(client, spec, attempt);
+      if (errorCode(err) === NODE_EXISTS && !spec.sequential) {
+        return takeOverExisting(client, spec, keepExistingAcl, attempt);
+      }
       throw err;
     }
-  });
+  }
 }
 
-async function takeOverExisting(client: ZkClient, spec: CreateSpec, attempt: number): Promise<Created> {
+async function takeOverExisting(
+  client: ZkClient,
+  spec: ResolvedSpec,
+  keepExistingAcl: boolean,
+  attempt: number,
+): Promise<Created> {
   if (attempt > 0) {
     const mine = await holds(client, spec.path, spec.data, spec.acl);
-    if (mine) return { ...recordOf(spec.path, mine), createdParents: [], adopted: false };
+    if (mine) return { ...recordOf(spec.path, mine), createdParents: [], adopted: false, acl: [...spec.acl] };
   }
   if (!spec.adopt) throw new ProviderError(msg.alreadyExists(spec.path));
   const { stat } = await client.getData(spec.path);
@@ -161,13 +211,16 @@ async function takeOverExisting(client: ZkClient, spec: CreateSpec, attempt: num
       `znode ${spec.path} is ephemeral (owned by session 0x${BigInt(stat.ephemeralOwner).toString(16)}); only persistent znodes can be adopted`,
     );
   }
-  const record = await writeIfChanged(client, recordOf(spec.path, stat), spec.data, spec.acl);
-  return { ...record, createdParents: [], adopted: true };
+  // Adopted without an explicit ACL, the znode keeps the ACL it has.
+  const wanted = keepExistingAcl ? undefined : spec.acl;
+  const record = await writeIfChanged(client, recordOf(spec.path, stat), spec.data, wanted);
+  const acl = wanted ? [...wanted] : (await client.getAcl(spec.path)).acl;
+  return { ...record, createdParents: [], adopted: true, acl };
 }
 
 async function findOwnSequential(
   client: ZkClient,
-  spec: CreateSpec,
+  spec: ResolvedSpec,
   pzxid: string | undefined,
 ): Promise<ZnodeRecord | undefined> {
   const parent = parentPath(spec.path) ?? "/";
@@ -194,11 +247,12 @@ async function writeIfChanged(
   client: ZkClient,
   rec: ZnodeRecord,
   data: Buffer,
-  acl: readonly AclEntry[],
+  acl: readonly AclEntry[] | undefined,
 ): Promise<ZnodeRecord> {
   const current = await client.getData(rec.path);
   let next = rec;
   if (!current.data.equals(data)) next = await setDataChecked(client, next, data, 0);
+  if (!acl) return next;
   const { acl: found } = await client.getAcl(rec.path);
   if (!sameAcl(found, acl)) next = await setAclChecked(client, next, acl, 0);
   return next;

@@ -55,7 +55,8 @@ describe("ZkNode against a real ensemble", () => {
 
     await zkNode.delete(id, updated as Record<string, unknown>);
     expect(await raw.exists(`${root}/a`)).toBeUndefined();
-    expect(inputs.acl).toEqual([{ scheme: "world", id: "anyone", perms: "rwcda" }]);
+    expect(inputs.acl).toBeUndefined();
+    expect(outs.acl).toEqual([{ scheme: "world", id: "anyone", perms: "rwcda" }]);
   });
 
   it("creates missing parents in one transaction, marks them, and removes them on delete once empty", async () => {
@@ -189,6 +190,39 @@ describe("ZkNode against a real ensemble", () => {
     } finally {
       useTestEnsemble();
     }
+  });
+
+  it("gives znodes and parents without an explicit ACL the ACL of the closest existing ancestor", async () => {
+    const acl = [
+      { scheme: "digest" as const, id: digestAclId("bob", "secret"), perms: "rwcda" },
+      { scheme: "world" as const, id: "anyone", perms: "r" },
+    ];
+    useTestEnsemble({ digest: "bob:secret" });
+    try {
+      await created({ path: `${root}/guarded`, acl });
+      const { id, outs } = await created({ path: `${root}/guarded/a/b`, createParents: true });
+      const bob = await rawClient("bob:secret");
+      expect((await bob.getAcl(`${root}/guarded/a`)).acl).toEqual(acl);
+      expect((await bob.getAcl(`${root}/guarded/a/b`)).acl).toEqual(acl);
+      bob.close();
+      expect(outs.acl).toEqual(acl);
+      // Omitting acl later means "leave it": no diff, no write.
+      expect(
+        await zkNode.diff(id, outs, await checked({ path: `${root}/guarded/a/b`, createParents: true })),
+      ).toMatchObject({ changes: false });
+      await expect(raw.create(`${root}/guarded/a/intruder`, Buffer.alloc(0), acl)).rejects.toThrow("NO_AUTH");
+    } finally {
+      useTestEnsemble();
+    }
+    // Without ADMIN on the ancestor, ZooKeeper hides its digest hashes: refuse rather than weaken.
+    const hidden = [
+      { scheme: "digest" as const, id: digestAclId("bob", "secret"), perms: "a" },
+      { scheme: "world" as const, id: "anyone", perms: "rwcd" },
+    ];
+    await raw.create(`${root}/hidden`, Buffer.alloc(0), hidden);
+    await expect(zkNode.create(await checked({ path: `${root}/hidden/x` }))).rejects.toThrow(
+      `permission denied: this identity may not read the full ACL of ${root}/hidden (it lacks ADMIN permission there), so ${root}/hidden/x cannot be given that ACL.`,
+    );
   });
 
   it("updates the ACL in place, version-checked", async () => {

@@ -30,7 +30,6 @@ describe("ZkNode inputs", () => {
       sequential: false,
       createParents: false,
       adopt: false,
-      acl: [{ scheme: "world", id: "anyone", perms: "rwcda" }],
     });
   });
 
