@@ -115,26 +115,33 @@ export function ensureInteropPackages(): Promise<void> {
 let compiled: Promise<string> | undefined;
 
 /**
- * Compiles `test/interop/consumers/CuratorDiscovery.java` against {@link CURATOR_JARS}, once per
- * process, and returns the classes dir: `pzk-curator-<hash of source and classpath>` in the OS temp
- * dir, reused by later runs while the source is unchanged, so runs leave no new dirs behind.
+ * Compiles the Java consumers in `test/interop/consumers/` (`CuratorDiscovery.java` and the typed
+ * payload class `Details.java`) against {@link CURATOR_JARS}, once per process, and returns the
+ * classes dir: `pzk-curator-<hash of sources and classpath>` in the OS temp dir, reused by later
+ * runs while the sources are unchanged, so runs leave no new dirs behind.
  * Installs what is missing first (see {@link ensureInteropPackages}).
  *
  * @throws when a requirement is missing or javac fails; the message holds javac's output.
  */
 export function compileCurator(): Promise<string> {
   compiled ??= ensureInteropPackages().then(async () => {
-    const source = path.join(CONSUMERS, "CuratorDiscovery.java");
+    const sources = fs
+      .readdirSync(CONSUMERS)
+      .filter((f) => f.endsWith(".java"))
+      .sort()
+      .map((f) => path.join(CONSUMERS, f));
     const classpath = CURATOR_JARS.join(":");
-    const hash = createHash("sha256").update(fs.readFileSync(source)).update(classpath).digest("hex");
+    const digest = createHash("sha256");
+    for (const source of sources) digest.update(path.basename(source)).update(fs.readFileSync(source));
+    const hash = digest.update(classpath).digest("hex");
     const dir = path.join(os.tmpdir(), `pzk-curator-${hash.slice(0, 16)}`);
     if (fs.existsSync(path.join(dir, "CuratorDiscovery.class"))) return dir;
     // Compile aside and rename, so parallel workers never see a half-written dir.
     const scratch = fs.mkdtempSync(`${dir}.tmp-`);
-    const result = await runProcess("javac", ["-d", scratch, "-cp", classpath, source]);
+    const result = await runProcess("javac", ["-d", scratch, "-cp", classpath, ...sources]);
     if (result.code !== 0) {
       fs.rmSync(scratch, { recursive: true, force: true });
-      throw new Error(`javac ${source} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+      throw new Error(`javac ${sources.join(" ")} exited ${result.code}:\n${result.stderr}${result.stdout}`);
     }
     try {
       fs.renameSync(scratch, dir);
@@ -163,8 +170,8 @@ async function curatorCommand(args: readonly string[]): Promise<[string, string[
 }
 
 /**
- * Runs the Curator consumer once: `query <connect> <basePath> <service>` or
- * `names <connect> <basePath>`, and returns the JSON it printed.
+ * Runs the Curator consumer once: `query <connect> <basePath> <service> [--payload-class=CLASS]`
+ * or `names <connect> <basePath>`, and returns the JSON it printed.
  *
  * @throws when it exits non-zero (Curator's exception is in the message) or prints no JSON.
  */
@@ -335,8 +342,24 @@ function runProcess(cmd: string, args: readonly string[]): Promise<ProcessResult
   });
 }
 
+/**
+ * Where the consumers' own output goes when `PZK_INTEROP_LOG` names a file: each run appends its
+ * command line (the connect string shown as `$ZK`), what it printed and its stderr, so one run's
+ * output can be pasted into docs/INTEROP.md.
+ */
+function logOutput(label: string, stdout: string, stderr: string): void {
+  const file = process.env.PZK_INTEROP_LOG;
+  if (!file) return;
+  const zk = process.env.ZK_CONNECT_STRING;
+  const text = (t: string) => (zk ? t.split(zk).join("$ZK") : t);
+  const err = stderr.trim() ? stderr.trim().replace(/^/gm, "stderr| ") : "";
+  const entry = [`$ ${label}`, stdout.trim(), err].filter((part) => part !== "").join("\n");
+  fs.appendFileSync(file, `${text(entry)}\n\n`);
+}
+
 async function runJson(label: string, cmd: string, args: readonly string[]): Promise<unknown> {
   const result = await runProcess(cmd, args);
+  logOutput(label, result.stdout, result.stderr);
   if (result.code !== 0) throw new Error(`${label} exited ${result.code}:\n${result.stderr}`);
   const last = result.stdout.trim().split("\n").pop() ?? "";
   try {
@@ -398,6 +421,7 @@ function startLongLived(
         return fail("printed something other than its JSON ready line");
       }
       if (!(readyKey in ready)) return fail(`printed no "${readyKey}"`);
+      logOutput(name, stdout.slice(0, newline), "");
       settle();
       child.stdout.resume();
       resolve({ ready, pid: child.pid as number, stop, kill });

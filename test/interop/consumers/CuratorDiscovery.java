@@ -25,14 +25,17 @@ import org.apache.curator.x.discovery.UriSpec;
  * Java app uses it. Prints JSON on stdout; Curator's exceptions go to stderr with a non-zero exit.
  *
  * <pre>
- * query    &lt;connect&gt; &lt;basePath&gt; &lt;service&gt;
+ * query    &lt;connect&gt; &lt;basePath&gt; &lt;service&gt; [--payload-class=CLASS]
  * names    &lt;connect&gt; &lt;basePath&gt;
  * register &lt;connect&gt; &lt;basePath&gt; &lt;service&gt; &lt;id&gt; &lt;address&gt; &lt;port&gt; &lt;DYNAMIC|PERMANENT&gt; [payloadJson]
  *          [--ssl-port=N] [--uri-spec=TEMPLATE] [--keep]
  * </pre>
  *
  * query prints [{id, name, address, port, sslPort, payload, payloadClass, registrationTimeUTC,
- * serviceType, uriSpec (built with buildUriSpec()), enabled}]. register prints {"registered": id}
+ * serviceType, uriSpec (built with buildUriSpec()), enabled}]. With --payload-class it queries as a
+ * typed app does, ServiceDiscoveryBuilder.builder(CLASS): every payload must then deserialize to
+ * that class (Jackson follows the payload's "@class"), or the whole query fails with Curator's
+ * ClassCastException. register prints {"registered": id}
  * and lives until stdin closes or SIGTERM; then it closes the ServiceDiscovery, which unregisters
  * its instances (PERMANENT ones too), and the session. With --keep it only closes the session, so
  * a PERMANENT instance outlives the process. The session timeout is -Dcurator.sessionTimeoutMs
@@ -73,11 +76,15 @@ public final class CuratorDiscovery {
     switch (command) {
       case "query":
         if (positional.size() != 1) usage();
-        withDiscovery(connect, basePath, d -> print(instancesJson(d.queryForInstances(positional.get(0)))));
+        withDiscovery(
+            connect,
+            basePath,
+            payloadClass(options.get("payload-class")),
+            d -> print(instancesJson(d.queryForInstances(positional.get(0)))));
         break;
       case "names":
         if (!positional.isEmpty()) usage();
-        withDiscovery(connect, basePath, d -> print(JSON.valueToTree(d.queryForNames())));
+        withDiscovery(connect, basePath, Object.class, d -> print(JSON.valueToTree(d.queryForNames())));
         break;
       case "register":
         if (positional.size() < 5 || positional.size() > 6) usage();
@@ -108,13 +115,21 @@ public final class CuratorDiscovery {
     return client;
   }
 
-  private static ServiceDiscovery<Object> discovery(CuratorFramework client, String basePath) {
-    return ServiceDiscoveryBuilder.builder(Object.class).client(client).basePath(basePath).build();
+  private static ServiceDiscovery<Object> discovery(
+      CuratorFramework client, String basePath, Class<Object> payloadClass) {
+    return ServiceDiscoveryBuilder.builder(payloadClass).client(client).basePath(basePath).build();
   }
 
-  private static void withDiscovery(String connect, String basePath, DiscoveryAction action) throws Exception {
+  /** The payload class a typed app names (e.g. interop.Details); Object when absent, as untyped apps use. */
+  @SuppressWarnings("unchecked")
+  private static Class<Object> payloadClass(String name) throws ClassNotFoundException {
+    return name == null ? Object.class : (Class<Object>) Class.forName(name);
+  }
+
+  private static void withDiscovery(
+      String connect, String basePath, Class<Object> payloadClass, DiscoveryAction action) throws Exception {
     try (CuratorFramework client = connect(connect);
-        ServiceDiscovery<Object> discovery = discovery(client, basePath)) {
+        ServiceDiscovery<Object> discovery = discovery(client, basePath, payloadClass)) {
       discovery.start();
       action.run(discovery);
     }
@@ -156,7 +171,7 @@ public final class CuratorDiscovery {
     boolean keep = options.containsKey("keep");
 
     CuratorFramework client = connect(connect);
-    ServiceDiscovery<Object> discovery = discovery(client, basePath);
+    ServiceDiscovery<Object> discovery = discovery(client, basePath, Object.class);
     AtomicBoolean closed = new AtomicBoolean(false);
     Runnable shutdown =
         () -> {
@@ -196,7 +211,7 @@ public final class CuratorDiscovery {
 
   private static void usage() {
     System.err.println(
-        "usage: CuratorDiscovery query <connect> <basePath> <service>\n"
+        "usage: CuratorDiscovery query <connect> <basePath> <service> [--payload-class=CLASS]\n"
             + "       CuratorDiscovery names <connect> <basePath>\n"
             + "       CuratorDiscovery register <connect> <basePath> <service> <id> <address> <port>"
             + " <DYNAMIC|PERMANENT> [payloadJson] [--ssl-port=N] [--uri-spec=TEMPLATE] [--keep]");
