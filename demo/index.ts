@@ -1,15 +1,45 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ZkNode } from "pulumi-zookeeper";
+import {
+  getServiceInstancesOutput,
+  ZkChroot,
+  ZkEnsembleLookup,
+  ZkServiceRegistration,
+} from "pulumi-zookeeper";
 
-// The connect string comes from the stack config `zookeeper:connectString` (scripts/demo.sh sets it).
+// The story in one program: find the ensemble from one member, prime a chroot for the checkout
+// service, register its instances, and read back every provider as a load balancer would.
+// scripts/demo.sh sets `demo:seed` (any member) and `zookeeper:connectString`.
 const config = new pulumi.Config("demo");
-const root = config.get("root") ?? "/demo";
+const ensemble = new ZkEnsembleLookup("ensemble", { seed: config.require("seed"), chroot: "/demo/checkout" });
 
-const settings = new ZkNode("settings", {
-  path: `${root}/settings`,
-  data: JSON.stringify({ featureFlags: ["fast-checkout"] }),
-  createParents: true,
+const chroot = new ZkChroot("checkout", {
+  connectString: ensemble.connectString,
+  path: "/demo/checkout",
+  children: { "config/db": "postgres://db.internal/checkout", services: "" },
+  deletePolicy: "recursive",
 });
 
-export const settingsPath = settings.path;
-export const settingsVersion = settings.version;
+const basePath = pulumi.interpolate`${chroot.path}/services`;
+const instances = ["10.0.0.11:8080", "10.0.0.12:8080"].map((endpoint) => {
+  const [address, port] = endpoint.split(":");
+  return new ZkServiceRegistration(`checkout-${endpoint}`, {
+    connectString: ensemble.connectString,
+    basePath,
+    service: "checkout",
+    address: address as string,
+    port: Number(port),
+    uriSpec: "{scheme}://{address}:{port}",
+  });
+});
+
+// Lookups run on every preview and up; this one waits until the registrations exist.
+const providers = pulumi
+  .all(instances.map((i) => i.path))
+  .apply(() =>
+    getServiceInstancesOutput({ connectString: ensemble.connectString, basePath, service: "checkout" }),
+  );
+
+export const servers = ensemble.servers;
+export const appConnectString = chroot.connectString;
+export const registrations = instances.map((i) => i.path);
+export const backends = providers.apply((list) => list.map((i) => `${i.address}:${i.port}`));

@@ -32,6 +32,7 @@ echo "demo: ZooKeeper ensemble on $connect"
 rm -f Pulumi.demo.yaml # stack config of an earlier run, encrypted for a backend that is gone
 pulumi stack init demo --non-interactive >/dev/null
 pulumi config set zookeeper:connectString "$connect" --stack demo
+pulumi config set demo:seed "${connect%%,*}" --stack demo
 pulumi up --yes --skip-preview --non-interactive --stack demo
 echo "demo: stack outputs"
 pulumi stack output --json --stack demo
