@@ -18,6 +18,8 @@ export interface EnsembleMember {
   readonly id: number;
   /** Port clients connect to, on 127.0.0.1. */
   readonly clientPort: number;
+  /** TLS port clients connect to, on 127.0.0.1; only when started with `secureClientPort: true`. */
+  readonly secureClientPort?: number;
   /** Port followers connect to the leader on. */
   readonly quorumPort: number;
   /** Port for leader election. */
@@ -30,6 +32,8 @@ export interface EnsembleMember {
   readonly configFile: string;
   /** Everything the member's JVM logs; appended to on restart. */
   readonly logFile: string;
+  /** Extra JVM flags the member runs with (also on restart). */
+  readonly jvmFlags?: readonly string[];
 }
 
 /** A running (or recorded) ensemble: the content of `<dir>/ensemble.json`. */
@@ -42,6 +46,8 @@ export interface Ensemble {
   readonly tickTime: number;
   /** `127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`, ready for a ZooKeeper client. */
   readonly connectString: string;
+  /** `127.0.0.1:s1,...` of the secure client ports; only when started with `secureClientPort: true`. */
+  readonly secureConnectString?: string;
   /** The members, ordered by id. */
   readonly members: readonly EnsembleMember[];
 }
@@ -59,8 +65,17 @@ export interface StartEnsembleOptions {
   readonly basePort?: number;
   /** ZooKeeper tick in milliseconds. Default 500, so sessions may time out in one second. */
   readonly tickTime?: number;
+  /**
+   * Give every member a TLS client port too (`secureClientPort`, after all other ports). The TLS
+   * settings themselves go in `extraConfig`: ZooKeeper turns zoo.cfg keys it does not know into
+   * `zookeeper.<key>` system properties, e.g. `serverCnxnFactory`, `ssl.keyStore.location`,
+   * `ssl.clientAuth`, `authProvider.x509`. Default `false`.
+   */
+  readonly secureClientPort?: boolean;
   /** Config lines added to (or overriding) every member's config, e.g. `{ maxSessionTimeout: "30000" }`. */
   readonly extraConfig?: Readonly<Record<string, string>>;
+  /** Extra JVM flags, e.g. `-Dreadonlymode.enabled=true` for system properties zoo.cfg cannot set. Default none. */
+  readonly jvmFlags?: readonly string[];
   /**
    * Keep the members running after this process exits. Default `false`: members started by
    * this process for this ensemble are SIGKILLed when it exits, so a crashed test leaves nothing.

@@ -14,7 +14,9 @@ const ZK_SERVER_SCRIPT = "/usr/share/zookeeper/bin/zkServer.sh";
 const JAVA_DIR = "/usr/share/java";
 // zookeeper.jar's manifest Class-Path brings jute, netty, slf4j-api and the rest; the Debian
 // scripts add no slf4j binding (so nothing is logged), hence slf4j-simple for per-member logs.
-const CLASSPATH_JARS = ["zookeeper.jar", "slf4j-simple.jar"];
+// TLS (issue 8): the Netty connection factory also needs netty-codec and netty-resolver, which that
+// manifest omits (both ship in libnetty-java, a dependency of the zookeeper package).
+const CLASSPATH_JARS = ["zookeeper.jar", "slf4j-simple.jar", "netty-codec.jar", "netty-resolver.jar"];
 const MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
 const JVM_OPTIONS = [
   "-Xmx256m",
@@ -93,13 +95,15 @@ function javaBinary() {
 // ---------------------------------------------------------------------------------------------
 // Ports
 
-function portLayout(base, size) {
+function portLayout(base, size, secure = false) {
   // Client ports first and adjacent, so a connect string reads base, base+1, base+2.
   return Array.from({ length: size }, (_, index) => ({
     id: index + 1,
     clientPort: base + index,
     quorumPort: base + size + 2 * index,
     electionPort: base + size + 2 * index + 1,
+    // TLS (issue 8): secure client ports come after all the others.
+    ...(secure ? { secureClientPort: base + PORTS_PER_MEMBER * size + index } : {}),
   }));
 }
 
@@ -113,23 +117,24 @@ function isPortFree(port) {
 
 async function allPortsFree(layout) {
   for (const ports of layout) {
-    for (const port of [ports.clientPort, ports.quorumPort, ports.electionPort]) {
+    for (const port of [ports.clientPort, ports.quorumPort, ports.electionPort, ports.secureClientPort]) {
+      if (port === undefined) continue; // TLS (issue 8): no secure client port
       if (!(await isPortFree(port))) return false;
     }
   }
   return true;
 }
 
-async function choosePorts(size, basePort) {
-  const count = size * PORTS_PER_MEMBER;
+async function choosePorts(size, basePort, secure = false) {
+  const count = size * (PORTS_PER_MEMBER + (secure ? 1 : 0));
   if (basePort !== undefined) {
-    const layout = portLayout(basePort, size);
+    const layout = portLayout(basePort, size, secure);
     if (await allPortsFree(layout)) return layout;
     throw new Error(`ports ${basePort}-${basePort + count - 1} on 127.0.0.1 are not all free`);
   }
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = PORT_RANGE.min + Math.floor(Math.random() * (PORT_RANGE.max - PORT_RANGE.min - count));
-    const layout = portLayout(base, size);
+    const layout = portLayout(base, size, secure);
     if (await allPortsFree(layout)) return layout;
   }
   throw new Error(
@@ -164,6 +169,10 @@ function renderConfig(member, members, { tickTime, extraConfig }) {
     minSessionTimeout: String(2 * tickTime),
     dataDir: member.dataDir,
     clientPort: String(member.clientPort),
+    // TLS (issue 8): unknown zoo.cfg keys become `zookeeper.<key>` system properties (ssl.*, serverCnxnFactory).
+    ...(member.secureClientPort !== undefined
+      ? { secureClientPort: String(member.secureClientPort), secureClientPortAddress: "127.0.0.1" }
+      : {}),
     "4lw.commands.whitelist": "*",
     reconfigEnabled: "true",
     "admin.enableServer": "false",
@@ -253,8 +262,8 @@ function withoutPids(ensemble) {
   return { ...ensemble, members: ensemble.members.map((member) => ({ ...member, pid: null })) };
 }
 
-function connectString(members) {
-  return members.map((member) => `127.0.0.1:${member.clientPort}`).join(",");
+function connectString(members, port = "clientPort") {
+  return members.map((member) => `127.0.0.1:${member[port]}`).join(",");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +356,8 @@ async function launch(member, outlive) {
   const cp = classpath();
   const log = fs.openSync(member.logFile, "a");
   fs.writeSync(log, `==== ensemble.js: starting member ${member.id} at ${new Date().toISOString()}\n`);
-  const child = spawn(javaBinary(), [...JVM_OPTIONS, "-cp", cp, MAIN_CLASS, member.configFile], {
+  const flags = [...JVM_OPTIONS, ...(member.jvmFlags ?? [])];
+  const child = spawn(javaBinary(), [...flags, "-cp", cp, MAIN_CLASS, member.configFile], {
     detached: true,
     stdio: ["ignore", log, log],
   });
@@ -474,7 +484,7 @@ function validateStartOptions({ size, tickTime, basePort }) {
     throw new Error(`tickTime must be a positive integer, not ${tickTime}`);
   }
   if (basePort === undefined) return;
-  const highest = 65536 - size * PORTS_PER_MEMBER;
+  const highest = 65536 - size * (PORTS_PER_MEMBER + 1);
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > highest) {
     throw new Error(`basePort must be an integer from 1024 to ${highest}, not ${basePort}`);
   }
@@ -496,6 +506,9 @@ async function startEnsemble(options = {}) {
     tickTime: options.tickTime ?? DEFAULT_TICK_MS,
     basePort: options.basePort,
     extraConfig: options.extraConfig ?? {},
+    // JVM system properties that zoo.cfg cannot set (e.g. readonlymode.enabled), kept per member for restarts.
+    jvmFlags: options.jvmFlags ?? [],
+    secureClientPort: options.secureClientPort ?? false,
     outlive: options.outlive ?? false,
     timeoutMs: options.timeoutMs ?? START_TIMEOUT_MS,
   };
@@ -518,8 +531,8 @@ async function startEnsemble(options = {}) {
 }
 
 async function startAttempt(dir, settings) {
-  const layout = await choosePorts(settings.size, settings.basePort);
-  const files = layout.map((ports) => memberFiles(dir, ports));
+  const layout = await choosePorts(settings.size, settings.basePort, settings.secureClientPort);
+  const files = layout.map((ports) => ({ ...memberFiles(dir, ports), jvmFlags: settings.jvmFlags }));
   await writeMemberFiles(files, settings);
   if (!settings.outlive) ownedDirs.add(dir);
   const ensemble = {
@@ -527,6 +540,7 @@ async function startAttempt(dir, settings) {
     size: settings.size,
     tickTime: settings.tickTime,
     connectString: connectString(files),
+    ...(settings.secureClientPort ? { secureConnectString: connectString(files, "secureClientPort") } : {}),
     members: [],
   };
   try {

@@ -46,6 +46,7 @@ export const NODE_EXISTS = -110;
 export const BAD_VERSION = -103;
 export const NOT_EMPTY = -111;
 export const NO_AUTH = -102;
+export const NOT_READ_ONLY = -119;
 
 /** The name of a code, `UNKNOWN(<code>)` for codes not in the table. */
 export function codeName(code: number): string {

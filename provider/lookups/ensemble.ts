@@ -7,8 +7,8 @@ import {
 } from "../core/ensembleSources";
 import { exhibitorUrl, parseExhibitorList } from "../core/exhibitor";
 import { ensembleOutputs, EnsembleOutputs, parseZkConfig } from "../core/zkConfig";
-import { ZkClient } from "../zk/client";
-import { ConnectionSettings, retryPolicy, sessionOptions } from "../zk/pool";
+import { syncOrWarn } from "./serviceInstances";
+import { ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
 import { withRetry } from "../zk/retry";
 
 /** What an ensemble lookup found. */
@@ -69,9 +69,9 @@ export async function fromSeed(
   const text = await withRetry(
     `read /zookeeper/config through ${seed}`,
     async () => {
-      const client = await ZkClient.connect(sessionOptions(s));
+      const client = await connectSession(s, { allowReadOnly: true });
       try {
-        await client.sync();
+        await syncOrWarn(client, warn);
         return (await client.getData("/zookeeper/config")).data.toString("utf8");
       } finally {
         client.close();

@@ -1,10 +1,10 @@
 import { decodeInstance, ServiceInstance, sortInstances } from "../core/formats";
 import { joinPath } from "../core/paths";
 import { RegistrationFormat } from "../core/schemas";
-import { NO_NODE } from "../core/zkCodes";
+import { NO_NODE, NOT_READ_ONLY } from "../core/zkCodes";
 import { ZkClient } from "../zk/client";
 import { errorCode } from "../zk/errors";
-import { ConnectionSettings, retryPolicy, sessionOptions } from "../zk/pool";
+import { ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
 import { withRetry } from "../zk/retry";
 
 /** What to look up. */
@@ -35,8 +35,9 @@ export async function readServiceInstances(
   return withRetry(
     `look up service ${query.service} under ${query.basePath}`,
     async () => {
-      const client = await ZkClient.connect(sessionOptions(settings));
+      const client = await connectSession(settings, { allowReadOnly: true });
       try {
+        await syncOrWarn(client, warn);
         return await readWith(client, dir, query, warn);
       } finally {
         client.close();
@@ -46,13 +47,28 @@ export async function readServiceInstances(
   );
 }
 
+/**
+ * Syncs a lookup's session. A member in read-only mode (cut off from its quorum) cannot sync; its
+ * data is served anyway, with a warning that it may be stale.
+ */
+export async function syncOrWarn(client: ZkClient, warn: (m: string) => void): Promise<void> {
+  try {
+    await client.sync();
+  } catch (err) {
+    if (errorCode(err) !== NOT_READ_ONLY) throw err;
+    warn(
+      "the ZooKeeper member serving this lookup is in read-only mode (cut off from its quorum); " +
+        "what it returns may be stale",
+    );
+  }
+}
+
 async function readWith(
   client: ZkClient,
   dir: string,
   query: ServiceQuery,
   warn: (m: string) => void,
 ): Promise<ServiceInstance[]> {
-  await client.sync();
   let names: string[];
   try {
     names = await client.getChildren(dir);

@@ -25,6 +25,53 @@ if (!exceptionModule.__pulumiZkPatched) {
   exceptionModule.__pulumiZkPatched = true;
 }
 
+// node-zookeeper-client never asks for a read-only session, so a member partitioned from its
+// quorum (ZooKeeper's read-only mode) refuses it. Give its ConnectRequest the trailing `readOnly`
+// flag of the protocol, set only for sessions opened with `allowReadOnly` (lookups): writers keep
+// refusing read-only members and fail over instead.
+const jute = require("node-zookeeper-client/lib/jute") as {
+  protocol: Record<string, new (...args: unknown[]) => unknown>;
+  __pulumiZkReadOnly?: boolean;
+};
+const connectionManager = require("node-zookeeper-client/lib/ConnectionManager.js") as {
+  prototype: {
+    onSocketConnected: (this: { allowReadOnly?: boolean }, ...args: unknown[]) => unknown;
+    onSocketData: (this: { socket?: { destroy(): void } }, ...args: unknown[]) => unknown;
+  };
+};
+if (!jute.__pulumiZkReadOnly) {
+  const spec = require("node-zookeeper-client/lib/jute/specification.json") as {
+    protocol: { ConnectRequest: { name: string; type: string }[] };
+  };
+  spec.protocol.ConnectRequest.push({ name: "readOnly", type: "boolean" });
+  let connectingReadOnly = false;
+  const PlainConnectRequest = jute.protocol.ConnectRequest as new (...args: unknown[]) => unknown;
+  jute.protocol.ConnectRequest = function ConnectRequest(...args: unknown[]) {
+    return new PlainConnectRequest(...args.slice(0, 5), connectingReadOnly);
+  } as unknown as new (...args: unknown[]) => unknown;
+  const onSocketConnected = connectionManager.prototype.onSocketConnected;
+  connectionManager.prototype.onSocketConnected = function (...args: unknown[]) {
+    connectingReadOnly = this.allowReadOnly === true;
+    try {
+      return onSocketConnected.apply(this, args);
+    } finally {
+      connectingReadOnly = false;
+    }
+  };
+  // A malformed or truncated reply makes the library's decoder throw from the socket handler,
+  // which would crash the process: drop the connection instead, as it does for other protocol errors.
+  const onSocketData = connectionManager.prototype.onSocketData;
+  connectionManager.prototype.onSocketData = function (...args: unknown[]) {
+    try {
+      return onSocketData.apply(this, args);
+    } catch {
+      this.socket?.destroy();
+      return undefined;
+    }
+  };
+  jute.__pulumiZkReadOnly = true;
+}
+
 /** Metadata of a znode, with 64-bit ids as decimal strings. */
 export interface ZnodeStat {
   readonly czxid: string;
@@ -77,6 +124,8 @@ export interface SessionOptions {
   readonly connectTimeoutMs: number;
   /** How long one request may wait for its answer before the session is treated as broken. */
   readonly requestTimeoutMs: number;
+  /** Accept a member in read-only mode (lookups only; writes would fail there). */
+  readonly allowReadOnly?: boolean;
 }
 
 const MODES: Record<CreateMode, number> = {
@@ -145,6 +194,9 @@ export class ZkClient {
       retries: 0,
     });
     const session = new ZkClient(client, options);
+    (
+      client as unknown as { connectionManager: { allowReadOnly?: boolean } }
+    ).connectionManager.allowReadOnly = options.allowReadOnly === true;
     client.on("state", (state: zookeeper.State) => {
       if (state === zookeeper.State.EXPIRED || state === zookeeper.State.AUTH_FAILED) session.broken = true;
     });

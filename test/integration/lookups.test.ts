@@ -5,7 +5,14 @@ import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { pool } from "../../provider/runtime/settings";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { ZkClient } from "../../provider/zk/client";
-import { Ensemble, EnsembleMember, leaderId, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import {
+  Ensemble,
+  EnsembleMember,
+  killMember,
+  leaderId,
+  startEnsemble,
+  stopEnsemble,
+} from "../../scripts/ensemble";
 import { startFakeExhibitor } from "../support/fakeExhibitor";
 import { connectString, randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
 
@@ -104,6 +111,51 @@ describe("getServiceInstances against a real ensemble", () => {
     expect(
       await readServiceInstances(settings(), { service: "nobody", basePath: root }, () => undefined),
     ).toEqual([]);
+  });
+});
+
+describe("lookups against a member in read-only mode", () => {
+  it("reads from a member cut off from its quorum, with a staleness warning, while writes are refused", async () => {
+    jest.setTimeout(180_000);
+    // Read-only mode is a JVM system property; a read-only member only opens sessions when local
+    // sessions are enabled (ZooKeeper 3.5+).
+    const ensemble = await startEnsemble({
+      size: 3,
+      jvmFlags: ["-Dreadonlymode.enabled=true"],
+      extraConfig: { localSessionsEnabled: "true", localSessionsUpgradingEnabled: "true" },
+    });
+    try {
+      const all = { connectString: ensemble.connectString, sessionTimeoutMs: 4000 };
+      const writer = await ZkClient.connect({ ...all, connectTimeoutMs: 10_000, requestTimeoutMs: 10_000 });
+      await writer.create("/ro", Buffer.alloc(0), OPEN);
+      await writer.create("/ro/web", Buffer.alloc(0), OPEN);
+      await writer.create("/ro/web/i-1", Buffer.from('{"address":"10.0.0.9","port":80,"timestamp":1}'), OPEN);
+      writer.close();
+      const survivor = ensemble.members[0] as EnsembleMember;
+      await killMember(ensemble, 2);
+      await killMember(ensemble, 3);
+      const alone = { connectString: `127.0.0.1:${survivor.clientPort}`, sessionTimeoutMs: 2000 };
+      // The survivor switches to read-only mode once it notices it lost its quorum.
+      let warnings: string[] = [];
+      let found: Awaited<ReturnType<typeof readServiceInstances>> = [];
+      for (let i = 0; i < 30 && found.length === 0; i++) {
+        warnings = [];
+        found = await readServiceInstances(alone, { service: "web", basePath: "/ro" }, (m) =>
+          warnings.push(m),
+        ).catch(() => []);
+        if (found.length === 0) await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(found.map((i) => i.address)).toEqual(["10.0.0.9"]);
+      expect(warnings).toEqual([
+        "the ZooKeeper member serving this lookup is in read-only mode (cut off from its quorum); what it returns may be stale",
+      ]);
+      // A writer's session is refused by the read-only member and fails clearly.
+      await expect(
+        ZkClient.connect({ ...alone, connectTimeoutMs: 3000, requestTimeoutMs: 3000 }),
+      ).rejects.toThrow("the ensemble is unavailable or has lost its quorum");
+    } finally {
+      await stopEnsemble(ensemble);
+    }
   });
 });
 
