@@ -1,4 +1,5 @@
 import { ConnectionSettings, DEFAULT_SESSION_TIMEOUT_MS, SessionPool } from "../zk/pool";
+import { loadPem, TlsSettings } from "../zk/tls";
 
 /** Stack configuration the provider reads in `configure`. */
 export interface ProviderConfig {
@@ -8,6 +9,8 @@ export interface ProviderConfig {
   digest?: string;
   /** `zookeeper:sessionTimeoutMs`. */
   sessionTimeoutMs?: number;
+  /** TLS to the secure client port (`zookeeper:tls` and `zookeeper:tls*`), PEM contents loaded; absent for plain TCP. */
+  tls?: TlsSettings;
 }
 
 /** The provider process's configuration and its one session pool. */
@@ -40,12 +43,56 @@ export function readConfig(get: (key: string) => string | undefined): ProviderCo
     );
   }
   const connectString = get("connectString");
+  const tls = readTlsConfig(get);
   return {
     ...(connectString ? { connectString } : {}),
     ...(digest ? { digest } : {}),
     ...(parsed !== undefined ? { sessionTimeoutMs: parsed } : {}),
+    ...(tls ? { tls } : {}),
   };
 }
+
+// ---- TLS (issue 8) ----------------------------------------------------------------------------
+
+/**
+ * Reads `zookeeper:tls` (`true`/`false`) and `zookeeper:tlsCa`, `tlsCert`, `tlsKey` (secret),
+ * `tlsServerName`. PEM values are content (starting with `-----BEGIN`) or file paths, read now.
+ * TLS is on when `tls` is `true`, or when it is unset and any other `tls*` key is set.
+ * Errors name keys and paths, never PEM content.
+ */
+export function readTlsConfig(get: (key: string) => string | undefined): TlsSettings | undefined {
+  const flag = get("tls")?.trim().toLowerCase();
+  if (flag !== undefined && flag !== "" && flag !== "true" && flag !== "false") {
+    throw new Error(`zookeeper:tls must be 'true' or 'false', got '${get("tls")}'`);
+  }
+  const value = (key: string) => {
+    const v = get(key)?.trim();
+    return v ? v : undefined;
+  };
+  const [ca, cert, key, serverName] = [
+    value("tlsCa"),
+    value("tlsCert"),
+    value("tlsKey"),
+    value("tlsServerName"),
+  ];
+  const enabled =
+    flag === "true" || ((flag === undefined || flag === "") && !!(ca ?? cert ?? key ?? serverName));
+  if (!enabled) return undefined;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new Error(
+      "zookeeper:tlsCert and zookeeper:tlsKey go together: set both for a client certificate, or neither " +
+        "('pulumi config set --secret zookeeper:tlsKey \"$(cat client.key)\"' or a file path)",
+    );
+  }
+  return {
+    ...(ca !== undefined ? { ca: loadPem("tlsCa", ca) } : {}),
+    ...(cert !== undefined ? { cert: loadPem("tlsCert", cert) } : {}),
+    ...(key !== undefined ? { key: loadPem("tlsKey", key) } : {}),
+    ...(serverName !== undefined ? { serverName } : {}),
+  };
+}
+
+// ---- end TLS ----------------------------------------------------------------------------------
 
 /** Replaces the configuration (tests). */
 export function setConfig(config: ProviderConfig): void {
@@ -73,5 +120,6 @@ export function settingsFor(
     connectString: cs,
     ...(config.digest ? { digest: config.digest } : {}),
     sessionTimeoutMs: config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+    ...(config.tls ? { tls: config.tls } : {}), // TLS (issue 8)
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import { SessionOptions, ZkClient } from "./client";
 import { isTransient } from "./errors";
 import { RetryPolicy, withRetry } from "./retry";
+import { closeTunnels, connectOverTls, tlsFingerprint, TlsSettings } from "./tls";
 
 /** Where to connect and how to tune a session; everything that makes two sessions differ. */
 export interface ConnectionSettings {
@@ -11,6 +12,8 @@ export interface ConnectionSettings {
   readonly digest?: string;
   /** Session timeout requested from the ensemble. */
   readonly sessionTimeoutMs: number;
+  /** TLS to the members' secure client ports through an in-process tunnel (issue 8); absent for plain TCP. */
+  readonly tls?: TlsSettings;
 }
 
 /** Default session timeout. Quorum loss fails a deployment in about twice this. */
@@ -25,6 +28,21 @@ export function sessionOptions(s: ConnectionSettings): SessionOptions {
     connectTimeoutMs: s.sessionTimeoutMs,
     requestTimeoutMs: s.sessionTimeoutMs,
   };
+}
+
+/**
+ * Opens one session for these settings, over TLS when `s.tls` is set (issue 8). For one-shot
+ * sessions (lookups) as well as the pool; `extra` adds session options such as `allowReadOnly`.
+ */
+export function connectSession(
+  s: ConnectionSettings,
+  extra: Partial<SessionOptions> = {},
+): Promise<ZkClient> {
+  const options = { ...sessionOptions(s), ...extra };
+  if (!s.tls) return ZkClient.connect(options);
+  return connectOverTls(s.connectString, s.tls, (local) =>
+    ZkClient.connect({ ...options, connectString: local }),
+  );
 }
 
 /** Retry policy for a request: retry transient failures for up to twice the session timeout. */
@@ -43,7 +61,8 @@ export class SessionPool {
 
   private key(s: ConnectionSettings): string {
     const secret = s.digest ? createHash("sha256").update(s.digest).digest("hex") : "";
-    return `${s.connectString}\u0000${secret}\u0000${s.sessionTimeoutMs}`;
+    const tls = s.tls ? `\u0000tls:${tlsFingerprint(s.tls)}` : ""; // TLS (issue 8)
+    return `${s.connectString}\u0000${secret}\u0000${s.sessionTimeoutMs}${tls}`;
   }
 
   /** A usable session for these settings, opening one when needed. */
@@ -58,7 +77,7 @@ export class SessionPool {
       return this.session(s);
     }
     this.opened++;
-    const opening = ZkClient.connect(sessionOptions(s));
+    const opening = connectSession(s);
     this.sessions.set(key, opening);
     opening.catch(() => {
       if (this.sessions.get(key) === opening) this.sessions.delete(key);
@@ -90,10 +109,11 @@ export class SessionPool {
     );
   }
 
-  /** Closes every session. */
+  /** Closes every session, and every TLS tunnel of the process (issue 8). */
   async closeAll(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
     for (const p of all) (await p.catch(() => undefined))?.close();
+    await closeTunnels();
   }
 }
