@@ -27,7 +27,8 @@ function stackConfig() {
 
 function failIfInvalid(what: string, failures: { property: string; reason: string }[]): void {
   if (failures.length === 0) return;
-  throw new Error(
+  // A RunError ends the program with its message only: the stack trace says nothing to a user.
+  throw new pulumi.RunError(
     `invalid ${what} arguments: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
   );
 }

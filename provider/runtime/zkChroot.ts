@@ -15,6 +15,7 @@ import { pool, settingsFor } from "./settings";
 import {
   inheritedAcl,
   parentOps,
+  parentsCreatedWith,
   recordOf,
   removeEmptyParents,
   withMissingParents,
@@ -117,8 +118,10 @@ async function createChroot(
       // An earlier attempt committed before its reply was lost: the whole transaction is there.
       const records = await readRecords(client, inputs.path, rels);
       const { acl } = await client.getAcl(inputs.path);
-      if (Object.keys(records.children).length === rels.length)
-        return { ...records, createdPaths: [inputs.path], acl };
+      if (Object.keys(records.children).length === rels.length) {
+        const parents = await parentsCreatedWith(client, inputs.path, records.root.czxid);
+        return { ...records, createdPaths: [...parents, inputs.path], acl };
+      }
     }
     if (existing && !inputs.adopt) throw new ProviderError(msg.alreadyExists(inputs.path));
     // Without an explicit ACL, the chroot and its children get the closest ancestor's (an adopted

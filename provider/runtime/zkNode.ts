@@ -5,8 +5,12 @@ import { validate } from "../core/validation";
 import { aclChange, dataBytes, dataFields, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { settingsFor } from "./settings";
 import {
+  CreateSpec,
   createZnode,
   deleteZnode,
+  findInDoubt,
+  InDoubt,
+  keepInDoubt,
   readZnode,
   removeEmptyParents,
   updateAcl,
@@ -42,6 +46,18 @@ function recordFrom(p: Props): ZnodeRecord {
   };
 }
 
+/** What creating a `ZkNode` with these inputs writes. */
+function specOf(inputs: ZkNodeInputs): CreateSpec {
+  return {
+    path: inputs.path,
+    data: dataBytes(inputs),
+    acl: inputs.acl,
+    sequential: inputs.sequential,
+    createParents: inputs.createParents,
+    adopt: inputs.adopt,
+  };
+}
+
 /** The recorded inputs, with `path` as the user wrote it (not the sequential real path). */
 function recordedInputs(olds: Props): Props {
   return { ...olds, path: olds.requestedPath ?? olds.path };
@@ -67,13 +83,8 @@ export const zkNode: ProviderMethods = {
   async create(raw) {
     const inputs = raw as ZkNodeInputs;
     const s = settingsFor(inputs.connectString);
-    const created = await createZnode(s, {
-      path: inputs.path,
-      data: dataBytes(inputs),
-      acl: inputs.acl,
-      sequential: inputs.sequential,
-      createParents: inputs.createParents,
-      adopt: inputs.adopt,
+    const created = await createZnode(s, specOf(inputs)).catch((err: unknown) => {
+      throw keepInDoubt(err, inputs.path, { ...inputs, path: inputs.path, requestedPath: inputs.path });
     });
     const { adopted: _adopted, createdParents, acl, ...record } = created;
     const outs: ZkNodeState = { ...inputs, acl, ...record, requestedPath: inputs.path, createdParents };
@@ -82,6 +93,12 @@ export const zkNode: ProviderMethods = {
 
   async read(id, props) {
     const s = settingsFor(props.connectString as string | undefined);
+    if (props.inDoubt) {
+      const { inDoubt, ...rest } = props;
+      const spec = specOf(recordedInputs(props) as ZkNodeInputs);
+      const own = await findInDoubt(s, spec, inDoubt as InDoubt);
+      return own ? { id: own.path, props: { ...rest, ...own } } : { id: "", props: {} };
+    }
     const found = await readZnode(s, String(props.path ?? id));
     if (!found) return { id: "", props: {} };
     const { data: _d, dataBase64: _b, ...rest } = props;
@@ -92,6 +109,16 @@ export const zkNode: ProviderMethods = {
   async update(_id, olds, news) {
     const inputs = news as ZkNodeInputs;
     const s = settingsFor(inputs.connectString);
+    if (olds.inDoubt) {
+      // Finish the create in doubt with the inputs it had, then update as usual.
+      const { inDoubt, ...rest } = olds;
+      const {
+        adopted: _a,
+        createdParents,
+        ...found
+      } = await createZnode(s, specOf(recordedInputs(rest) as ZkNodeInputs), inDoubt as InDoubt);
+      olds = { ...rest, ...found, createdParents };
+    }
     let record = recordFrom(olds);
     const oldData = dataBytes(olds as ZkNodeInputs);
     if (!oldData.equals(dataBytes(inputs))) record = await updateData(s, record, dataBytes(inputs));
@@ -109,7 +136,10 @@ export const zkNode: ProviderMethods = {
 
   async delete(_id, props) {
     const s = settingsFor(props.connectString as string | undefined);
-    const record = recordFrom(props);
+    const spec = specOf(recordedInputs(props) as ZkNodeInputs);
+    const own = props.inDoubt ? await findInDoubt(s, spec, props.inDoubt as InDoubt) : undefined;
+    if (props.inDoubt && !own) return;
+    const record = own ?? recordFrom(props);
     await deleteZnode(s, record);
     await removeEmptyParents(s, record.path);
   },

@@ -17,8 +17,12 @@ import { containsUnknown, UNKNOWN, validate } from "../core/validation";
 import { aclChange, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { settingsFor } from "./settings";
 import {
+  CreateSpec,
   createZnode,
   deleteZnode,
+  findInDoubt,
+  InDoubt,
+  keepInDoubt,
   readZnode,
   removeEmptyParents,
   updateAcl,
@@ -79,6 +83,23 @@ function resourceId(inputs: CheckedInputs, path: string): string {
   return inputs.format === "serverset" ? path.slice(path.lastIndexOf("/") + 1) : inputs.instanceId;
 }
 
+/** What registering writes: `data` at `path`, a sequential prefix for ServerSet members. */
+function specOf(inputs: CheckedInputs, path: string, data: string): CreateSpec {
+  return {
+    path,
+    data: Buffer.from(data),
+    acl: inputs.acl,
+    sequential: inputs.format === "serverset",
+    createParents: true,
+    adopt: inputs.adopt,
+  };
+}
+
+/** The create spec a registration in doubt was created with, from its recorded state. */
+function specInDoubt(props: Props): CreateSpec {
+  return specOf(props as CheckedInputs, registrationPath(props as CheckedInputs), String(props.data));
+}
+
 function recordFrom(p: Props): ZnodeRecord {
   return {
     path: String(p.path),
@@ -99,7 +120,9 @@ export const zkServiceRegistration: ProviderMethods = {
       ZK_SERVICE_REGISTRATION_DEFAULTS,
     );
     const { id, ...checked } = inputs;
-    if (id !== undefined || failures.length > 0) return { inputs: { ...checked, instanceId: id }, failures };
+    if (id !== undefined) return { inputs: { ...checked, instanceId: id }, failures };
+    // Invalid inputs come back as given: an undefined instanceId would not survive the engine's protobuf Struct.
+    if (failures.length > 0) return { inputs: checked, failures };
     // A stable default id: the same address and port always give the same znode.
     const known = !containsUnknown([inputs.address, inputs.port, inputs.sslPort]);
     const derived = known ? defaultInstanceId(inputs.address, inputs.port, inputs.sslPort) : UNKNOWN;
@@ -127,13 +150,8 @@ export const zkServiceRegistration: ProviderMethods = {
         registrationTimeUTC = found.registrationTimeUTC;
     }
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
-    const created = await createZnode(s, {
-      path,
-      data: Buffer.from(data),
-      acl: inputs.acl,
-      sequential: inputs.format === "serverset",
-      createParents: true,
-      adopt: inputs.adopt,
+    const created = await createZnode(s, specOf(inputs, path, data)).catch((err: unknown) => {
+      throw keepInDoubt(err, resourceId(inputs, path), { ...inputs, path, registrationTimeUTC, data });
     });
     const { adopted: _adopted, createdParents, acl, ...record } = created;
     const outs: RegistrationState = { ...inputs, acl, ...record, registrationTimeUTC, data, createdParents };
@@ -142,6 +160,12 @@ export const zkServiceRegistration: ProviderMethods = {
 
   async read(id, props) {
     const s = settingsFor(props.connectString as string | undefined);
+    if (props.inDoubt) {
+      const { inDoubt, ...rest } = props;
+      const own = await findInDoubt(s, specInDoubt(rest), inDoubt as InDoubt);
+      if (!own) return { id: "", props: {} };
+      return { id: resourceId(rest as CheckedInputs, own.path), props: { ...rest, ...own } };
+    }
     const found = await readZnode(s, String(props.path ?? id));
     if (!found) return { id: "", props: {} };
     const text = found.data.toString("utf8");
@@ -165,6 +189,16 @@ export const zkServiceRegistration: ProviderMethods = {
     const s = settingsFor(inputs.connectString);
     const registrationTimeUTC = Number(olds.registrationTimeUTC);
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
+    if (olds.inDoubt) {
+      // Finish the create in doubt with what it wrote, then update as usual.
+      const { inDoubt, ...rest } = olds;
+      const {
+        adopted: _a,
+        createdParents,
+        ...found
+      } = await createZnode(s, specInDoubt(rest), inDoubt as InDoubt);
+      olds = { ...rest, ...found, createdParents };
+    }
     let record = recordFrom(olds);
     if (data !== olds.data) record = await updateData(s, record, Buffer.from(data));
     const acl = aclChange(olds, inputs.acl);
@@ -182,7 +216,11 @@ export const zkServiceRegistration: ProviderMethods = {
 
   async delete(_id, props) {
     const s = settingsFor(props.connectString as string | undefined);
-    const record = recordFrom(props);
+    const own = props.inDoubt
+      ? await findInDoubt(s, specInDoubt(props), props.inDoubt as InDoubt)
+      : undefined;
+    if (props.inDoubt && !own) return;
+    const record = own ?? recordFrom(props);
     await deleteZnode(s, record);
     await removeEmptyParents(s, record.path);
   },

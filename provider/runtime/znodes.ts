@@ -5,7 +5,7 @@ import { ProviderError } from "../core/messages";
 import { ancestors, baseName, parentPath } from "../core/paths";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import { CreateMode, MultiOp, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
-import { errorCode } from "../zk/errors";
+import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { pool } from "./settings";
 
@@ -53,6 +53,41 @@ export interface Created extends ZnodeRecord {
   readonly adopted: boolean;
   /** The znode's ACL as written (or found, when adopted without an ACL). */
   readonly acl: AclEntry[];
+}
+
+/**
+ * A create whose outcome is unknown: its request may have been applied with the reply lost, and
+ * the ensemble stayed out of reach until the retry deadline. See {@link keepInDoubt}.
+ */
+export class CreateInDoubt extends ProviderError {
+  constructor(
+    cause: Error,
+    /** The parent's pzxid before the first attempt: a sequential znode of ours has a larger czxid. */
+    readonly parentPzxid: string | undefined,
+  ) {
+    super(
+      `${cause.message}. The create may have taken effect: the next 'pulumi up' or 'pulumi refresh' finds out and finishes it`,
+    );
+  }
+}
+
+/** What state records of a create in doubt, to settle it later. */
+export interface InDoubt {
+  readonly parentPzxid: string | null;
+}
+
+/**
+ * Turns a create in doubt into the error that makes the engine keep the resource in state (an
+ * initialization failure, which the engine updates on the next `up`), with `inDoubt` set and
+ * placeholder versions. Any other error is returned as it is.
+ */
+export function keepInDoubt(err: unknown, id: string, props: Record<string, unknown>): unknown {
+  if (!(err instanceof CreateInDoubt)) return err;
+  const inDoubt: InDoubt = { parentPzxid: err.parentPzxid ?? null };
+  const record = { version: -1, aversion: -1, czxid: "0", mzxid: "0", createdParents: [] };
+  // Through JSON: the engine's protobuf Struct cannot carry undefined values.
+  const properties = JSON.parse(JSON.stringify({ ...props, ...record, inDoubt })) as Record<string, unknown>;
+  return Object.assign(err, { id, properties, reasons: [err.message] });
 }
 
 /** A create spec whose ACL is settled. */
@@ -135,6 +170,16 @@ export async function withMissingParents<T>(
   }
 }
 
+/**
+ * Parents of `path` created by the same transaction as the znode with this creation zxid: a
+ * `multi` commits under one zxid, so they are the ones an earlier attempt created for it.
+ */
+export async function parentsCreatedWith(client: ZkClient, path: string, czxid: string): Promise<string[]> {
+  const created: string[] = [];
+  for (const p of ancestors(path)) if ((await client.exists(p))?.czxid === czxid) created.push(p);
+  return created;
+}
+
 /** Ops that create the given parents with the marker. */
 export function parentOps(parents: readonly string[], acl: readonly AclEntry[]): MultiOp[] {
   return parents.map((p) => ({ op: "create", path: p, data: PARENT_MARKER, acl }));
@@ -144,13 +189,25 @@ export function parentOps(parents: readonly string[], acl: readonly AclEntry[]):
  * Creates a znode (with its missing parents, in one transaction), safe to retry: a retried
  * create that finds the node accepts it only if it holds exactly what was written.
  */
-export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Promise<Created> {
-  let parentPzxid: string | undefined;
-  return pool().run(s, `create ${spec.path}`, async (client, attempt) => {
-    const inherited = await inheritedAcl(client, spec.path);
-    const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? inherited };
-    return createResolved(client, resolved, spec.acl === undefined, inherited, attempt);
-  });
+export async function createZnode(
+  s: ConnectionSettings,
+  spec: CreateSpec,
+  resume?: InDoubt,
+): Promise<Created> {
+  // Resuming a create in doubt: every attempt is a retry that first looks for the earlier one's znode.
+  let parentPzxid = resume?.parentPzxid ?? undefined;
+  const retried = resume ? 1 : 0;
+  let inDoubt = false;
+  try {
+    return await pool().run(s, `create ${spec.path}`, async (client, attempt) => {
+      const inherited = await inheritedAcl(client, spec.path);
+      const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? inherited };
+      return createResolved(client, resolved, spec.acl === undefined, inherited, attempt + retried);
+    });
+  } catch (err) {
+    if (inDoubt && isTransient(err)) throw new CreateInDoubt(err as Error, parentPzxid);
+    throw err;
+  }
 
   async function createResolved(
     client: ZkClient,
@@ -162,8 +219,13 @@ export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Prom
     if (spec.sequential) {
       if (attempt === 0) parentPzxid = (await client.exists(parentPath(spec.path) ?? "/"))?.pzxid;
       else {
+        // The member this retry reached may lag behind the leader that applied the earlier attempt.
+        await client.sync();
         const own = await findOwnSequential(client, spec, parentPzxid);
-        if (own) return { ...own, createdParents: [], adopted: false, acl: [...spec.acl] };
+        if (own) {
+          const createdParents = await parentsCreatedWith(client, own.path, own.czxid);
+          return { ...own, createdParents, adopted: false, acl: [...spec.acl] };
+        }
       }
     } else {
       const existing = await client.exists(spec.path);
@@ -176,7 +238,10 @@ export async function createZnode(s: ConnectionSettings, spec: CreateSpec): Prom
           throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
         }
         const create: MultiOp = { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode };
-        const results = await client.multi([...parentOps(parents, inherited), create]);
+        const results = await client.multi([...parentOps(parents, inherited), create]).catch((err) => {
+          if (isTransient(err)) inDoubt = true;
+          throw err;
+        });
         const real = results[results.length - 1]?.path ?? spec.path;
         const stat = await client.exists(real);
         if (!stat)
@@ -202,7 +267,10 @@ async function takeOverExisting(
 ): Promise<Created> {
   if (attempt > 0) {
     const mine = await holds(client, spec.path, spec.data, spec.acl);
-    if (mine) return { ...recordOf(spec.path, mine), createdParents: [], adopted: false, acl: [...spec.acl] };
+    if (mine) {
+      const createdParents = await parentsCreatedWith(client, spec.path, mine.czxid);
+      return { ...recordOf(spec.path, mine), createdParents, adopted: false, acl: [...spec.acl] };
+    }
   }
   if (!spec.adopt) throw new ProviderError(msg.alreadyExists(spec.path));
   const { stat } = await client.getData(spec.path);
@@ -371,6 +439,24 @@ export function removeEmptyParents(s: ConnectionSettings, path: string): Promise
         throw err;
       }
     }
+  });
+}
+
+/** The znode an earlier create in doubt made, found by its data (and, if sequential, its czxid), or undefined. */
+export function findInDoubt(
+  s: ConnectionSettings,
+  spec: CreateSpec,
+  inDoubt: InDoubt,
+): Promise<(ZnodeRecord & { acl: AclEntry[] }) | undefined> {
+  return pool().run(s, `find ${spec.path}`, async (client) => {
+    await client.sync();
+    const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? (await inheritedAcl(client, spec.path)) };
+    const found = spec.sequential
+      ? await findOwnSequential(client, resolved, inDoubt.parentPzxid ?? undefined)
+      : await holds(client, spec.path, spec.data, resolved.acl).then(
+          (stat) => stat && recordOf(spec.path, stat),
+        );
+    return found && { ...found, acl: [...resolved.acl] };
   });
 }
 

@@ -15,10 +15,15 @@ if (!exceptionModule.__pulumiZkPatched) {
     try {
       return known(code, path);
     } catch {
+      // The library calls getCode() on the errors it handles, so keep Exception's accessors.
+      const name = `UNKNOWN(${code})`;
       return Object.assign(new Error(`Exception: UNKNOWN[${code}]`), {
         code,
-        name: `UNKNOWN(${code})`,
+        name,
         path,
+        getCode: () => code,
+        getName: () => name,
+        getPath: () => path,
       });
     }
   };

@@ -70,10 +70,14 @@ export class SessionPool {
     const key = this.key(s);
     const existing = this.sessions.get(key);
     if (existing) {
-      const client = await existing.catch(() => undefined);
-      if (client?.usable) return client;
+      const client = await existing.catch((err: unknown) => {
+        // Fail like the opener did: looping here would let a waiter outlive its retry deadline.
+        if (this.sessions.get(key) === existing) this.sessions.delete(key);
+        throw err;
+      });
+      if (client.usable) return client;
       if (this.sessions.get(key) === existing) this.sessions.delete(key);
-      client?.close();
+      client.close();
       return this.session(s);
     }
     this.opened++;
