@@ -99,6 +99,10 @@ type ResolvedSpec = CreateSpec & { readonly acl: readonly AclEntry[] };
  * from identities without ADMIN permission cannot be copied: that is an error, not a weaker ACL.
  */
 export async function inheritedAcl(client: ZkClient, path: string): Promise<AclEntry[]> {
+  // A parent another session just created may not have reached this member yet: catch up first,
+  // or the walk would copy a higher, possibly weaker, ACL.
+  const parent = parentPath(path);
+  if (parent && !(await client.exists(parent))) await client.sync();
   for (let p = parentPath(path); p !== undefined; p = parentPath(p)) {
     let acl: AclEntry[];
     try {

@@ -1,0 +1,238 @@
+/**
+ * Scenario 4: the connection drops during a write whose reply is lost. A proxy in front of one
+ * member forwards the request, lets the server apply it, swallows the reply and drops the
+ * connection; the client reconnects through the proxy to the same member and session. The retry
+ * must neither write a second znode nor fail with NodeExists.
+ */
+import { pool, setConfig, zkChroot, zkNode } from "../../provider/runtime";
+import { ProviderMethods } from "../../provider/runtime/dynamic";
+import { ZkClient } from "../../provider/zk/client";
+import {
+  checkingClient,
+  Fault,
+  FaultProxy,
+  FaultStack,
+  faultStack,
+  leaves,
+  managedPaths,
+  mustSucceed,
+  parseState,
+  printed,
+  recordFigures,
+  RequestKind,
+  since,
+  startFaultProxy,
+  subtree,
+  tryUp,
+} from "../support/fault";
+import { changeSummary } from "../support/pulumi";
+import { connectString, randomRoot, removeTree } from "../support/zk";
+
+jest.setTimeout(300_000);
+
+const SESSION_TIMEOUT_MS = 4000;
+const LOSE: Fault = { kind: "lose-reply" };
+const DROP: Fault = { kind: "drop-after-request" };
+
+let proxy: FaultProxy;
+let raw: ZkClient;
+const root = randomRoot("lost-reply");
+
+beforeAll(async () => {
+  // One member only, so every reconnection goes through the proxy again.
+  proxy = await startFaultProxy(connectString().split(",")[0] as string);
+  raw = await checkingClient(connectString());
+  await raw.create(root, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
+  setConfig({ connectString: proxy.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+});
+
+afterAll(async () => {
+  await pool().closeAll();
+  await proxy?.close();
+  if (raw) await removeTree(raw, root);
+  raw?.close();
+});
+
+/** Checks raw inputs and creates the resource, as the engine does. */
+async function create(methods: ProviderMethods, news: Record<string, unknown>) {
+  const checked = await methods.check({}, news);
+  expect(checked.failures ?? []).toEqual([]);
+  return methods.create(checked.inputs);
+}
+
+/** Arms one fault, runs `act`, and checks the fault fired on a request the server applied. */
+async function withFault<T>(request: RequestKind, fault: Fault, act: () => Promise<T>): Promise<T> {
+  const before = proxy.events.length;
+  proxy.arm(request, fault);
+  const start = Date.now();
+  const result = await act();
+  expect(proxy.pending()).toBe(0);
+  const fired = proxy.events.slice(before);
+  expect(fired).toHaveLength(1);
+  if (fault.kind !== "drop-after-request") expect(fired[0]?.serverCode).toBe(0);
+  recordFigures("4-lost-reply", { request, fault: fault.kind, recoveredMs: since(start) });
+  return result;
+}
+
+describe("a create whose reply is lost (provider methods through the proxy)", () => {
+  it.each([
+    ["lose-reply", LOSE],
+    ["drop-after-request", DROP],
+  ])("ZkNode: one znode, no NodeExists (%s)", async (name, fault) => {
+    const path = `${root}/node-${name}/settings`;
+    const { outs } = await withFault("create", fault, () =>
+      create(zkNode, { path, data: "v1", createParents: true }),
+    );
+    expect(outs.path).toBe(path);
+    const got = await raw.getData(path);
+    expect(got.data.toString()).toBe("v1");
+    expect(outs.czxid).toBe(got.stat.czxid);
+    expect(outs.createdParents).toEqual([`${root}/node-${name}`]);
+  });
+
+  it.each([
+    ["lose-reply", LOSE],
+    ["drop-after-request", DROP],
+  ])("sequential ZkNode: exactly one member, the one recorded (%s)", async (name, fault) => {
+    const parent = `${root}/seq-${name}`;
+    await raw.create(parent, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
+    const { outs } = await withFault("create", fault, () =>
+      create(zkNode, { path: `${parent}/job-`, data: "payload", sequential: true }),
+    );
+    const children = await raw.getChildren(parent);
+    expect(children).toHaveLength(1);
+    expect(outs.path).toBe(`${parent}/${children[0]}`);
+  });
+
+  it("ZkChroot: the primed subtree exists once, recorded with its children", async () => {
+    const path = `${root}/chroot/app`;
+    const { outs } = await withFault("create", LOSE, () =>
+      create(zkChroot, { path, data: "app", children: { "config/db": "pg", flags: "on" } }),
+    );
+    expect(outs.childRecords).toEqual({
+      config: expect.any(Object),
+      "config/db": expect.any(Object),
+      flags: expect.any(Object),
+    });
+    expect([...(await subtree(raw, `${root}/chroot`)).keys()].sort()).toEqual([
+      path,
+      `${path}/config`,
+      `${path}/config/db`,
+      `${path}/flags`,
+    ]);
+  });
+
+  it("ZkNode update and delete whose replies are lost still succeed, version-checked", async () => {
+    const path = `${root}/updated`;
+    const { outs } = await create(zkNode, { path, data: "v1" });
+    const news = (await zkNode.check(outs, { path, data: "v2" })).inputs;
+    const updated = await withFault("setData", LOSE, () => zkNode.update(path, outs, news));
+    const got = await raw.getData(path);
+    expect(got.data.toString()).toBe("v2");
+    expect(updated.outs?.version).toBe(got.stat.version);
+    expect(got.stat.version).toBe(1);
+    await withFault("delete", LOSE, () => zkNode.delete(path, updated.outs ?? {}));
+    expect(await raw.exists(path)).toBeUndefined();
+  });
+});
+
+describe("a registration create whose reply is lost, through pulumi up", () => {
+  let stack: FaultStack;
+  const base = `${root}/services`;
+  const declared = (formats: readonly string[]) =>
+    JSON.stringify(
+      formats.map((format, i) => ({
+        kind: "ZkServiceRegistration",
+        name: `reg-${format}`,
+        args: { basePath: base, service: "api", address: `10.1.0.${i + 1}`, port: 8080, format },
+      })),
+    );
+
+  beforeAll(async () => {
+    stack = await faultStack("fault-resources", {
+      "zookeeper:connectString": proxy.connectString,
+      "zookeeper:sessionTimeoutMs": String(SESSION_TIMEOUT_MS),
+      "fault-resources:resources": declared(["curator"]),
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.discard();
+  });
+
+  it.each([
+    ["curator", ["curator"]],
+    ["serverset", ["curator", "serverset"]],
+  ])("%s: the up succeeds with exactly one znode, the one in state", async (format, formats) => {
+    await stack.ok(["config", "set", "fault-resources:resources", declared(formats)]);
+    const before = proxy.events.length;
+    proxy.arm("create", LOSE);
+    const up = await tryUp(stack);
+    expect(up.stderr + up.stdout).not.toMatch(/NODE_EXISTS|already exists/);
+    expect(up.code).toBe(0);
+    expect(proxy.events.slice(before)).toEqual([{ request: "create", fault: "lose-reply", serverCode: 0 }]);
+
+    const tree = await leaves(raw, base);
+    const state = managedPaths(parseState(await stack.exportState()));
+    expect([...tree.keys()].sort()).toEqual([...state.keys()].sort());
+    expect(tree.size).toBe(formats.length);
+    const hosts = [...tree.values()].map((v) => {
+      const data = JSON.parse(v.data) as { address?: string; serviceEndpoint?: { host: string } };
+      return data.address ?? data.serviceEndpoint?.host;
+    });
+    expect(hosts.sort()).toEqual(formats.map((_, i) => `10.1.0.${i + 1}`));
+    for (const [p, r] of state) expect(r.outputs.czxid).toBe(tree.get(p)?.czxid);
+    recordFigures("4-lost-reply", { request: "create", fault: "lose-reply", through: "pulumi up", format });
+
+    const preview = await stack.preview();
+    expect(changeSummary(preview.stdout)).toEqual({ same: formats.length + 1 });
+  });
+});
+
+describe("a create committed just before the ensemble becomes unreachable, through pulumi up", () => {
+  it.each(["curator", "serverset"])(
+    "%s: the up fails as unavailable, and the next up converges on the one znode",
+    async (format) => {
+      const base = `${root}/partitioned-${format}`;
+      const stack = await faultStack("fault-resources", {
+        "zookeeper:connectString": proxy.connectString,
+        "zookeeper:sessionTimeoutMs": "2000",
+        "fault-resources:resources": JSON.stringify([
+          {
+            kind: "ZkServiceRegistration",
+            name: "reg",
+            args: { basePath: base, service: "api", address: "10.2.0.1", port: 8080, format },
+          },
+        ]),
+      });
+      try {
+        proxy.arm("create", { kind: "lose-reply", partition: true });
+        const failed = await tryUp(stack);
+        proxy.heal();
+        expect(proxy.pending()).toBe(0);
+        expect(failed.code).not.toBe(0);
+        expect(printed(failed)).toContain("the ZooKeeper ensemble is unavailable");
+
+        const converged = await tryUp(stack);
+        const tree = await leaves(raw, base);
+        const state = managedPaths(parseState(await stack.exportState()));
+        recordFigures("4-lost-reply", {
+          request: "create",
+          fault: "lose-reply, then partitioned past the deadline",
+          format,
+          failMs: failed.elapsedMs,
+          convergeMs: converged.elapsedMs,
+          convergeCode: converged.code,
+          znodes: tree.size,
+          orphaned: [...tree.keys()].filter((p) => !state.has(p)).length,
+        });
+        mustSucceed(converged, "pulumi up after the partition healed");
+        expect(tree.size).toBe(1);
+        expect([...tree.keys()]).toEqual([...state.keys()]);
+      } finally {
+        proxy.heal();
+        await stack.discard();
+      }
+    },
+  );
+});

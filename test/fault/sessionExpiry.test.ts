@@ -1,0 +1,133 @@
+/**
+ * Scenario 3: the member the provider is connected to is paused (SIGSTOP) for longer than the
+ * session timeout in the middle of a `pulumi up` of ServerSet members (sequential znodes, where
+ * a blind retry would duplicate). The stack's connect string names only that member, so the
+ * provider cannot fail over and its session expires. The deployment must complete on a new
+ * session, or fail clearly and converge on the next up; no create may be duplicated.
+ */
+import * as fs from "fs";
+import { Ensemble, pauseMember, resumeMember, waitForQuorum } from "../../scripts/ensemble";
+import { ZkClient } from "../../provider/zk/client";
+import {
+  auditRegistrations,
+  checkingClient,
+  faultStack,
+  memberAddress,
+  memberConnections,
+  mustSucceed,
+  parseState,
+  printed,
+  recordFigures,
+  restoreEnsemble,
+  since,
+  sleep,
+  stackTraceLines,
+  startPrivateEnsemble,
+  stopEnsemble,
+  tryUp,
+  waitForZnodeCount,
+  znodeCount,
+} from "../support/fault";
+import { randomRoot } from "../support/zk";
+
+jest.setTimeout(300_000);
+
+const COUNT = 100;
+const SESSION_TIMEOUT_MS = 4000;
+const PAUSE_MS = SESSION_TIMEOUT_MS + 2000;
+
+let ensemble: Ensemble;
+let client: ZkClient;
+
+beforeAll(async () => {
+  // A follower paused for 6 s stays in the quorum (syncLimit 20 ticks = 10 s) and serves again
+  // as soon as it resumes, so the test measures the client side, not a re-election.
+  ensemble = await startPrivateEnsemble({ extraConfig: { syncLimit: "20" } });
+});
+
+afterAll(async () => {
+  client?.close();
+  if (ensemble) await stopEnsemble(ensemble);
+});
+
+it("a paused member expires the provider's session; the up completes on a new session without duplicates", async () => {
+  const leader = await waitForQuorum(ensemble, 30_000);
+  const paused = ensemble.members.find((m) => m.id !== leader) as Ensemble["members"][number];
+  const root = randomRoot("expiry");
+  const stack = await faultStack("many-registrations", {
+    "zookeeper:connectString": memberAddress(ensemble, paused.id),
+    "zookeeper:sessionTimeoutMs": String(SESSION_TIMEOUT_MS),
+    "many-registrations:root": root,
+    "many-registrations:count": String(COUNT),
+    "many-registrations:format": "serverset",
+  });
+  try {
+    const watched = ensemble.members.find((m) => m.id === leader)?.clientPort as number;
+    const written = 10 + Math.floor(Math.random() * 60);
+    const baseline = (await znodeCount(watched)) as number;
+
+    let finished = false;
+    const running = tryUp(stack).finally(() => (finished = true));
+    await waitForZnodeCount(watched, baseline + 12 + written, Date.now() + 120_000, () => finished);
+    const before = (await memberConnections(ensemble)).filter((c) => c.port === paused.clientPort);
+    expect(before).toHaveLength(1);
+    const oldSession = before[0]?.sessionId as string;
+
+    await pauseMember(ensemble, paused.id);
+    const pausedAt = Date.now();
+    await sleep(PAUSE_MS);
+    await resumeMember(ensemble, paused.id);
+
+    // The provider's next session on the same member, seen while the up goes on.
+    let newSession: string | undefined;
+    let newSessionAfterMs: number | undefined;
+    while (!finished && newSession === undefined) {
+      const now = (await memberConnections(ensemble)).find(
+        (c) => c.port === paused.clientPort && c.sessionId !== oldSession,
+      );
+      if (now) [newSession, newSessionAfterMs] = [now.sessionId, since(pausedAt)];
+      else await sleep(100);
+    }
+    const up = await running;
+    const logs = ensemble.members.map((m) => fs.readFileSync(m.logFile, "utf8")).join("\n");
+    const expired = logs.includes(`Expiring session 0x${oldSession}`);
+    expect(expired).toBe(true);
+
+    let convergeMs: number | undefined;
+    if (up.code !== 0) {
+      // Failing is allowed, but only clearly, and the next up must converge.
+      expect(printed(up)).toContain("the ZooKeeper ensemble is unavailable");
+      expect(stackTraceLines(printed(up))).toEqual([]);
+      convergeMs = mustSucceed(await tryUp(stack), "pulumi up after the member resumed").elapsedMs;
+    } else {
+      expect(newSession).toBeDefined();
+    }
+
+    client ??= await checkingClient(ensemble.connectString);
+    const state = parseState(await stack.exportState());
+    const audit = await auditRegistrations(client, root, COUNT, "serverset", state);
+    expect(audit).toEqual({
+      znodes: COUNT,
+      missing: 0,
+      duplicated: 0,
+      orphaned: 0,
+      lost: 0,
+      wrong: 0,
+      problems: [],
+    });
+    recordFigures("3-session-expiry", {
+      pausedAfterWritten: written,
+      pausedMs: PAUSE_MS,
+      sessionExpired: expired,
+      newSessionAfterMs,
+      upCode: up.code,
+      upMs: up.elapsedMs,
+      convergeMs,
+      ...audit,
+    });
+  } finally {
+    await resumeMember(ensemble, paused.id).catch(() => undefined);
+    await restoreEnsemble(ensemble);
+    await stack.discard();
+  }
+});
