@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the benchmarks in bench/ on a 3-member ZooKeeper ensemble they start on loopback, prints
+# their tables and writes bench/results/*.json and bench/results/latest.md (see BENCHMARKS.md).
+#   bash scripts/bench.sh                       all five measurements (about 20 minutes)
+#   bash scripts/bench.sh lookup throughput     some of them: serialization, throughput, lookup, deploy
+#   BENCH_SMOKE=1 bash scripts/bench.sh         small sizes, for CI: the scripts run, no timing asserted
+# The TypeScript runs in place through bench/register.js after a type check of bench/.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PULUMI_BIN_DIR="$(bash scripts/setup.sh)"
+export PULUMI_BIN_DIR
+npx tsc -p bench/tsconfig.json
+exec node -r ./bench/register.js bench/run.ts "$@"
