@@ -99,17 +99,21 @@ type ResolvedSpec = CreateSpec & { readonly acl: readonly AclEntry[] };
  * from identities without ADMIN permission cannot be copied: that is an error, not a weaker ACL.
  */
 export async function inheritedAcl(client: ZkClient, path: string): Promise<AclEntry[]> {
-  // A parent another session just created may not have reached this member yet: catch up first,
-  // or the walk would copy a higher, possibly weaker, ACL.
-  const parent = parentPath(path);
-  if (parent && !(await client.exists(parent))) await client.sync();
+  let synced = false;
   for (let p = parentPath(path); p !== undefined; p = parentPath(p)) {
     let acl: AclEntry[];
     try {
       acl = (await client.getAcl(p)).acl;
     } catch (err) {
-      if (errorCode(err) === NO_NODE) continue;
-      throw err;
+      if (errorCode(err) !== NO_NODE) throw err;
+      // A parent another session just created may not have reached this member yet: catch up once
+      // and look again, or the walk would copy a higher, possibly weaker, ACL.
+      if (!synced) {
+        synced = true;
+        await client.sync();
+        p = path;
+      }
+      continue;
     }
     if (acl.some((e) => e.scheme === "digest" && e.id.endsWith(":x"))) {
       throw new ProviderError(
@@ -242,10 +246,9 @@ export async function createZnode(
           throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
         }
         const create: MultiOp = { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode };
-        const results = await client.multi([...parentOps(parents, inherited), create]).catch((err) => {
-          if (isTransient(err)) inDoubt = true;
-          throw err;
-        });
+        // From here on a transient failure leaves the outcome unknown: the multi may have been applied.
+        inDoubt = true;
+        const results = await client.multi([...parentOps(parents, inherited), create]);
         const real = results[results.length - 1]?.path ?? spec.path;
         const stat = await client.exists(real);
         if (!stat)
