@@ -16,6 +16,7 @@ import {
   inheritedAcl,
   parentOps,
   parentsCreatedWith,
+  recordFromState,
   recordOf,
   removeEmptyParents,
   withMissingParents,
@@ -50,16 +51,6 @@ const deepestFirst = (rels: string[]) =>
 
 function recordedInputs(olds: Props): Props {
   return { ...olds, connectString: olds.ensembleConnectString };
-}
-
-function rootRecord(p: Props): ZnodeRecord {
-  return {
-    path: String(p.path),
-    version: Number(p.version),
-    aversion: Number(p.aversion),
-    czxid: String(p.czxid),
-    mzxid: String(p.mzxid),
-  };
 }
 
 async function readRecords(
@@ -220,7 +211,7 @@ async function listSubtree(client: ZkClient, root: string): Promise<string[]> {
 const MAX_OPS_PER_MULTI = 500;
 
 async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> {
-  const root = rootRecord(props);
+  const root = recordFromState(props);
   const records = (props.childRecords as Record<string, ChildRecord>) ?? {};
   const policy = String(props.deletePolicy ?? "refuse");
   if (policy === "retain") return;
@@ -320,7 +311,7 @@ export const zkChroot: ProviderMethods = {
   async update(_id, olds, news) {
     const inputs = news as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
-    const root = rootRecord(olds);
+    const root = recordFromState(olds);
     const records = (olds.childRecords as Record<string, ChildRecord>) ?? {};
     const result = await pool().run(s, `update chroot ${root.path}`, async (client, attempt) => {
       const stat = await client.exists(root.path);

@@ -7,12 +7,13 @@ import { settingsFor } from "./settings";
 import {
   CreateSpec,
   createZnode,
-  deleteZnode,
+  deleteManaged,
   findInDoubt,
   InDoubt,
   keepInDoubt,
   readZnode,
-  removeEmptyParents,
+  recordFromState,
+  settleInDoubt,
   updateAcl,
   updateData,
   ZnodeRecord,
@@ -36,16 +37,6 @@ type ZkNodeState = Omit<ZkNodeInputs, "acl"> & { acl: AclEntry[] } & ZnodeRecord
     createdParents: string[];
   };
 
-function recordFrom(p: Props): ZnodeRecord {
-  return {
-    path: String(p.path),
-    version: Number(p.version),
-    aversion: Number(p.aversion),
-    czxid: String(p.czxid),
-    mzxid: String(p.mzxid),
-  };
-}
-
 /** What creating a `ZkNode` with these inputs writes. */
 function specOf(inputs: ZkNodeInputs): CreateSpec {
   return {
@@ -56,6 +47,11 @@ function specOf(inputs: ZkNodeInputs): CreateSpec {
     createParents: inputs.createParents,
     adopt: inputs.adopt,
   };
+}
+
+/** The create spec recorded in a `ZkNode`'s state. */
+function specFromState(state: Props): CreateSpec {
+  return specOf(recordedInputs(state) as ZkNodeInputs);
 }
 
 /** The recorded inputs, with `path` as the user wrote it (not the sequential real path). */
@@ -95,7 +91,7 @@ export const zkNode: ProviderMethods = {
     const s = settingsFor(props.connectString as string | undefined);
     if (props.inDoubt) {
       const { inDoubt, ...rest } = props;
-      const spec = specOf(recordedInputs(props) as ZkNodeInputs);
+      const spec = specFromState(props);
       const own = await findInDoubt(s, spec, inDoubt as InDoubt);
       return own ? { id: own.path, props: { ...rest, ...own } } : { id: "", props: {} };
     }
@@ -109,17 +105,8 @@ export const zkNode: ProviderMethods = {
   async update(_id, olds, news) {
     const inputs = news as ZkNodeInputs;
     const s = settingsFor(inputs.connectString);
-    if (olds.inDoubt) {
-      // Finish the create in doubt with the inputs it had, then update as usual.
-      const { inDoubt, ...rest } = olds;
-      const {
-        adopted: _a,
-        createdParents,
-        ...found
-      } = await createZnode(s, specOf(recordedInputs(rest) as ZkNodeInputs), inDoubt as InDoubt);
-      olds = { ...rest, ...found, createdParents };
-    }
-    let record = recordFrom(olds);
+    olds = await settleInDoubt(s, olds, specFromState);
+    let record = recordFromState(olds);
     const oldData = dataBytes(olds as ZkNodeInputs);
     if (!oldData.equals(dataBytes(inputs))) record = await updateData(s, record, dataBytes(inputs));
     const acl = aclChange(olds, inputs.acl);
@@ -135,12 +122,6 @@ export const zkNode: ProviderMethods = {
   },
 
   async delete(_id, props) {
-    const s = settingsFor(props.connectString as string | undefined);
-    const spec = specOf(recordedInputs(props) as ZkNodeInputs);
-    const own = props.inDoubt ? await findInDoubt(s, spec, props.inDoubt as InDoubt) : undefined;
-    if (props.inDoubt && !own) return;
-    const record = own ?? recordFrom(props);
-    await deleteZnode(s, record);
-    await removeEmptyParents(s, record.path);
+    await deleteManaged(settingsFor(props.connectString as string | undefined), props, specFromState);
   },
 };

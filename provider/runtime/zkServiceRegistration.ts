@@ -19,12 +19,13 @@ import { settingsFor } from "./settings";
 import {
   CreateSpec,
   createZnode,
-  deleteZnode,
+  deleteManaged,
   findInDoubt,
   InDoubt,
   keepInDoubt,
   readZnode,
-  removeEmptyParents,
+  recordFromState,
+  settleInDoubt,
   updateAcl,
   updateData,
   ZnodeRecord,
@@ -98,16 +99,6 @@ function specOf(inputs: CheckedInputs, path: string, data: string): CreateSpec {
 /** The create spec a registration in doubt was created with, from its recorded state. */
 function specInDoubt(props: Props): CreateSpec {
   return specOf(props as CheckedInputs, registrationPath(props as CheckedInputs), String(props.data));
-}
-
-function recordFrom(p: Props): ZnodeRecord {
-  return {
-    path: String(p.path),
-    version: Number(p.version),
-    aversion: Number(p.aversion),
-    czxid: String(p.czxid),
-    mzxid: String(p.mzxid),
-  };
 }
 
 /** `ZkServiceRegistration`'s dynamic-provider methods. */
@@ -189,17 +180,8 @@ export const zkServiceRegistration: ProviderMethods = {
     const s = settingsFor(inputs.connectString);
     const registrationTimeUTC = Number(olds.registrationTimeUTC);
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
-    if (olds.inDoubt) {
-      // Finish the create in doubt with what it wrote, then update as usual.
-      const { inDoubt, ...rest } = olds;
-      const {
-        adopted: _a,
-        createdParents,
-        ...found
-      } = await createZnode(s, specInDoubt(rest), inDoubt as InDoubt);
-      olds = { ...rest, ...found, createdParents };
-    }
-    let record = recordFrom(olds);
+    olds = await settleInDoubt(s, olds, specInDoubt);
+    let record = recordFromState(olds);
     if (data !== olds.data) record = await updateData(s, record, Buffer.from(data));
     const acl = aclChange(olds, inputs.acl);
     if (acl) record = await updateAcl(s, record, acl);
@@ -215,13 +197,6 @@ export const zkServiceRegistration: ProviderMethods = {
   },
 
   async delete(_id, props) {
-    const s = settingsFor(props.connectString as string | undefined);
-    const own = props.inDoubt
-      ? await findInDoubt(s, specInDoubt(props), props.inDoubt as InDoubt)
-      : undefined;
-    if (props.inDoubt && !own) return;
-    const record = own ?? recordFrom(props);
-    await deleteZnode(s, record);
-    await removeEmptyParents(s, record.path);
+    await deleteManaged(settingsFor(props.connectString as string | undefined), props, specInDoubt);
   },
 };

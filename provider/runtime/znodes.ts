@@ -7,6 +7,7 @@ import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import { CreateMode, MultiOp, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
 import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
+import type { Props } from "./dynamic";
 import { pool } from "./settings";
 
 /**
@@ -487,4 +488,43 @@ export function readZnode(
       throw err;
     }
   });
+}
+
+/** The record of the managed znode kept in a resource's state. */
+export function recordFromState(p: Props): ZnodeRecord {
+  return {
+    path: String(p.path),
+    version: Number(p.version),
+    aversion: Number(p.aversion),
+    czxid: String(p.czxid),
+    mzxid: String(p.mzxid),
+  };
+}
+
+/**
+ * State whose create was in doubt, settled: the create is finished (or its znode found) with the
+ * spec it had, so an update can go on from a real record. Other state is returned as it is.
+ */
+export async function settleInDoubt(
+  s: ConnectionSettings,
+  olds: Props,
+  specOf: (state: Props) => CreateSpec,
+): Promise<Props> {
+  if (!olds.inDoubt) return olds;
+  const { inDoubt, ...rest } = olds;
+  const { adopted: _a, createdParents, ...found } = await createZnode(s, specOf(rest), inDoubt as InDoubt);
+  return { ...rest, ...found, createdParents };
+}
+
+/** Deletes the znode a resource manages (finding it first when its create was in doubt) and our empty parents. */
+export async function deleteManaged(
+  s: ConnectionSettings,
+  props: Props,
+  specOf: (state: Props) => CreateSpec,
+): Promise<void> {
+  const own = props.inDoubt ? await findInDoubt(s, specOf(props), props.inDoubt as InDoubt) : undefined;
+  if (props.inDoubt && !own) return;
+  const record = own ?? recordFromState(props);
+  await deleteZnode(s, record);
+  await removeEmptyParents(s, record.path);
 }
