@@ -159,15 +159,18 @@ export async function missingParents(client: ZkClient, path: string): Promise<st
 /**
  * Runs a commit whose transaction starts by creating `path`'s missing parents. Resources of one
  * deployment run in parallel, so another one may create or remove a shared parent in between:
- * that only means finding the missing parents again and retrying.
+ * that only means finding the missing parents again and retrying. With `firstGuess`, the first
+ * commit trusts it instead of looking the parents up (`[]`: they usually exist), and ZooKeeper's
+ * `NoNode` answer is what sends it looking.
  */
 export async function withMissingParents<T>(
   client: ZkClient,
   path: string,
   commit: (parents: string[]) => Promise<T>,
+  firstGuess?: string[],
 ): Promise<T> {
+  let parents = firstGuess ?? (await missingParents(client, path));
   for (let tries = 0; ; tries++) {
-    const parents = await missingParents(client, path);
     try {
       return await commit(parents);
     } catch (err) {
@@ -176,6 +179,7 @@ export async function withMissingParents<T>(
       const parentVanished = err instanceof ZkMultiError && err.code === NO_NODE;
       if (!(racedOnParent || parentVanished) || tries >= 5) throw err;
     }
+    parents = await missingParents(client, path);
   }
 }
 
@@ -209,9 +213,11 @@ export async function createZnode(
   let inDoubt = false;
   try {
     return await pool().run(s, `create ${spec.path}`, async (client, attempt) => {
-      const inherited = await inheritedAcl(client, spec.path);
-      const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? inherited };
-      return createResolved(client, resolved, spec.acl === undefined, inherited, attempt + retried);
+      // With an explicit ACL, the inherited one is needed only for parents to create.
+      let inherited: Promise<AclEntry[]> | undefined;
+      const parentAcl = () => (inherited ??= inheritedAcl(client, spec.path));
+      const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? (await parentAcl()) };
+      return createResolved(client, resolved, spec.acl === undefined, parentAcl, attempt + retried);
     });
   } catch (err) {
     if (inDoubt && isTransient(err)) throw new CreateInDoubt(err as Error, parentPzxid);
@@ -222,7 +228,7 @@ export async function createZnode(
     client: ZkClient,
     spec: ResolvedSpec,
     keepExistingAcl: boolean,
-    inherited: AclEntry[],
+    parentAcl: () => Promise<AclEntry[]>,
     attempt: number,
   ): Promise<Created> {
     if (spec.sequential) {
@@ -236,28 +242,36 @@ export async function createZnode(
           return { ...own, createdParents, adopted: false, acl: [...spec.acl] };
         }
       }
-    } else {
-      const existing = await client.exists(spec.path);
-      if (existing) return takeOverExisting(client, spec, keepExistingAcl, attempt);
     }
     const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
+    // No look before the create: an existing target fails it with NodeExists (handled below, also
+    // for a retry finding its own earlier write) and missing parents with NoNode (then looked up).
+    const commit = async (parents: string[]): Promise<Created> => {
+      if (parents.length > 0 && !spec.createParents) {
+        throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
+      }
+      const ops = [
+        ...parentOps(parents, parents.length > 0 ? await parentAcl() : []),
+        { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode } as const,
+      ];
+      // From here on a transient failure leaves the outcome unknown: the multi may have been applied.
+      inDoubt = true;
+      const committed = client.multi(ops);
+      // ZooKeeper answers a session's requests in order, so a read sent right behind the multi
+      // sees its outcome without waiting for it first. A sequential name is known only afterwards.
+      const statRead = spec.sequential ? undefined : client.exists(spec.path);
+      statRead?.catch(() => undefined);
+      const results = await committed;
+      const real = results[results.length - 1]?.path ?? spec.path;
+      const stat = await (statRead ?? client.exists(real));
+      if (!stat)
+        throw new ProviderError(
+          `znode ${real} vanished right after it was created; another client deleted it`,
+        );
+      return { ...recordOf(real, stat), createdParents: parents, adopted: false, acl: [...spec.acl] };
+    };
     try {
-      return await withMissingParents(client, spec.path, async (parents) => {
-        if (parents.length > 0 && !spec.createParents) {
-          throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
-        }
-        const create: MultiOp = { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode };
-        // From here on a transient failure leaves the outcome unknown: the multi may have been applied.
-        inDoubt = true;
-        const results = await client.multi([...parentOps(parents, inherited), create]);
-        const real = results[results.length - 1]?.path ?? spec.path;
-        const stat = await client.exists(real);
-        if (!stat)
-          throw new ProviderError(
-            `znode ${real} vanished right after it was created; another client deleted it`,
-          );
-        return { ...recordOf(real, stat), createdParents: parents, adopted: false, acl: [...spec.acl] };
-      });
+      return await withMissingParents(client, spec.path, commit, []);
     } catch (err) {
       if (errorCode(err) === NODE_EXISTS && !spec.sequential) {
         return takeOverExisting(client, spec, keepExistingAcl, attempt);
@@ -398,56 +412,81 @@ export function updateAcl(
   );
 }
 
-/** Deletes a managed znode if unchanged; a znode already gone counts as deleted. */
+/**
+ * Deletes a managed znode if unchanged (a znode already gone counts as deleted), then removes our
+ * marked parents that it leaves empty.
+ */
 export function deleteZnode(s: ConnectionSettings, rec: ZnodeRecord): Promise<void> {
   return pool().run(s, `delete ${rec.path}`, async (client) => {
     const stat = await client.exists(rec.path);
-    if (!stat) return;
-    if (stat.czxid !== rec.czxid)
-      throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
-    try {
-      await client.remove(rec.path, rec.version);
-    } catch (err) {
-      const code = errorCode(err);
-      if (code === NO_NODE) return;
-      if (code === BAD_VERSION) {
-        const now = await client.exists(rec.path);
-        throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, now?.version ?? -1));
+    let parentRead: Promise<ParentRead> | undefined;
+    if (stat) {
+      if (stat.czxid !== rec.czxid)
+        throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
+      const removed = client.remove(rec.path, rec.version);
+      // Sent right behind the delete, which ZooKeeper answers first: the parent as the delete left it.
+      const parent = parentPath(rec.path);
+      parentRead = parent === undefined || parent === "/" ? undefined : readParent(client, parent);
+      parentRead?.catch(() => undefined);
+      try {
+        await removed;
+      } catch (err) {
+        parentRead = undefined;
+        const code = errorCode(err);
+        if (code === BAD_VERSION) {
+          const now = await client.exists(rec.path);
+          throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, now?.version ?? -1));
+        }
+        if (code === NOT_EMPTY) {
+          const children = await client.getChildren(rec.path);
+          throw new ProviderError(
+            msg.foreignChildren(rec.path, children, "Delete them first, or stop managing this znode."),
+          );
+        }
+        if (code !== NO_NODE) throw err;
       }
-      if (code === NOT_EMPTY) {
-        const children = await client.getChildren(rec.path);
-        throw new ProviderError(
-          msg.foreignChildren(rec.path, children, "Delete them first, or stop managing this znode."),
-        );
-      }
-      throw err;
     }
+    await removeEmptyParentsWith(client, rec.path, parentRead);
   });
+}
+
+/** A parent's data and stat, or undefined when it is gone. */
+type ParentRead = { data: Buffer; stat: ZnodeStat } | undefined;
+
+async function readParent(client: ZkClient, path: string): Promise<ParentRead> {
+  try {
+    return await client.getData(path);
+  } catch (err) {
+    if (errorCode(err) === NO_NODE) return undefined;
+    throw err;
+  }
 }
 
 /** Removes our marked parents of `path` that are now empty, bottom up; stops at the first that is not. */
 export function removeEmptyParents(s: ConnectionSettings, path: string): Promise<void> {
-  return pool().run(s, `clean up parents of ${path}`, async (client) => {
-    for (const p of ancestors(path).reverse()) {
-      let stat: ZnodeStat;
-      try {
-        const got = await client.getData(p);
-        if (!got.data.equals(PARENT_MARKER) || got.stat.numChildren > 0) return;
-        stat = got.stat;
-      } catch (err) {
-        if (errorCode(err) === NO_NODE) continue;
-        throw err;
-      }
-      try {
-        await client.remove(p, stat.version);
-      } catch (err) {
-        const code = errorCode(err);
-        if (code === NO_NODE) continue;
-        if (code === NOT_EMPTY || code === BAD_VERSION) return;
-        throw err;
-      }
+  return pool().run(s, `clean up parents of ${path}`, (client) => removeEmptyParentsWith(client, path));
+}
+
+async function removeEmptyParentsWith(
+  client: ZkClient,
+  path: string,
+  firstRead?: Promise<ParentRead>,
+): Promise<void> {
+  let read = firstRead;
+  for (const p of ancestors(path).reverse()) {
+    const got = await (read ?? readParent(client, p));
+    read = undefined;
+    if (!got) continue;
+    if (!got.data.equals(PARENT_MARKER) || got.stat.numChildren > 0) return;
+    try {
+      await client.remove(p, got.stat.version);
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === NO_NODE) continue;
+      if (code === NOT_EMPTY || code === BAD_VERSION) return;
+      throw err;
     }
-  });
+  }
 }
 
 /** The znode an earlier create in doubt made, found by its data (and, if sequential, its czxid), or undefined. */
@@ -526,5 +565,4 @@ export async function deleteManaged(
   if (props.inDoubt && !own) return;
   const record = own ?? recordFromState(props);
   await deleteZnode(s, record);
-  await removeEmptyParents(s, record.path);
 }
