@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
-import { runtimeProvider } from "./runtimeProvider";
-
-const provider = runtimeProvider("zkChroot");
+import provider = require("../providers/zkChroot");
 
 /** Inputs of {@link ZkChroot}. */
 export interface ZkChrootArgs {
@@ -70,15 +68,12 @@ export class ZkChroot extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ZkChrootArgs, opts?: pulumi.CustomResourceOptions) {
+    // Only the declared outputs; the state keeps the provider's other outputs anyway.
     const outputs = {
       connectString: undefined,
       createdPaths: undefined,
       version: undefined,
-      aversion: undefined,
       czxid: undefined,
-      mzxid: undefined,
-      childRecords: undefined,
-      ensembleConnectString: undefined,
     };
     super(provider, name, { ...outputs, ...args }, opts);
   }

@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServerAddress } from "../core/connectString";
 import { GetEnsembleArgs, getEnsembleOutput, InputArgs } from "../lookups/api";
-import { runtimeProvider } from "./runtimeProvider";
-
-const provider = runtimeProvider("zkEnsembleLookup");
+import provider = require("../providers/zkEnsembleLookup");
 
 /** Inputs of {@link ZkEnsembleLookup}: exactly one source, and an optional chroot. */
 export type ZkEnsembleLookupArgs = InputArgs<GetEnsembleArgs>;

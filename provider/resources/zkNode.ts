@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
-import { runtimeProvider } from "./runtimeProvider";
-
-const provider = runtimeProvider("zkNode");
+import provider = require("../providers/zkNode");
 
 /** Inputs of {@link ZkNode}. */
 export interface ZkNodeArgs {

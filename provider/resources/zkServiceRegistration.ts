@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Endpoint } from "../core/formats";
-import { runtimeProvider } from "./runtimeProvider";
-
-const provider = runtimeProvider("zkServiceRegistration");
+import provider = require("../providers/zkServiceRegistration");
 
 /** Inputs of {@link ZkServiceRegistration}. */
 export interface ZkServiceRegistrationArgs {
@@ -108,19 +106,12 @@ export class ZkServiceRegistration extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ZkServiceRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      path: undefined,
-      version: undefined,
-      aversion: undefined,
-      czxid: undefined,
-      mzxid: undefined,
-      registrationTimeUTC: undefined,
-      data: undefined,
-      createdParents: undefined,
-    };
+    // Only the declared outputs: the SDK makes a promise (with a stack trace) per property, and the
+    // state keeps the provider's other outputs (czxid, aversion...) anyway.
+    const outputs = { path: undefined, version: undefined, registrationTimeUTC: undefined, data: undefined };
     // `id` is the Pulumi resource id, which the provider sets to the instance id (ServerSet: the
     // member znode name), so the input travels as `instanceId`.
     const { id, ...rest } = args;
-    super(provider, name, { ...outputs, ...rest, instanceId: id }, opts);
+    super(provider, name, { ...outputs, ...rest, ...(id === undefined ? {} : { instanceId: id }) }, opts);
   }
 }

@@ -107,8 +107,9 @@ describe("all three resources through the real Pulumi CLI", () => {
     keep(await stack.up());
     expect((await raw.getData(`${root}/settings`)).data.toString()).toBe('{"variant":"v3"}');
     const state = await stack.exportState();
-    // The serialized provider loads the runtime by name and carries no connection or credential.
-    expect(state).toContain("pulumi-zookeeper/runtime");
+    // The serialized provider is a reference to the package's provider module, loaded by name, and
+    // carries no connection or credential.
+    expect(state).toContain('require(\\"pulumi-zookeeper/providers/zkNode\\")');
     expect(state).not.toContain(PASSWORD);
   });
 
