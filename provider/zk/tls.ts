@@ -186,6 +186,10 @@ export class TlsTunnel {
       checkServerIdentity: (_host, cert) => tls.checkServerIdentity(settings.serverName ?? server.host, cert),
       rejectUnauthorized: true,
     });
+    // ZooKeeper requests are small writes: without this, each hop waits for the peer's delayed ACK
+    // (Nagle), as node-zookeeper-client knows for its own socket, and pipelined requests crawl.
+    client.setNoDelay(true);
+    secure.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(secure);
     let received = false;

@@ -1,5 +1,16 @@
 import * as fs from "fs";
-import { Ensemble, restartMember, startEnsemble, stopEnsemble, stopMember } from "../../scripts/ensemble";
+import { setTimeout as sleep } from "timers/promises";
+import {
+  Ensemble,
+  EnsembleMember,
+  pauseMember,
+  restartMember,
+  resumeMember,
+  startEnsemble,
+  stopEnsemble,
+  stopMember,
+  waitForQuorum,
+} from "../../scripts/ensemble";
 import { ZkNodeInputs } from "../../provider/core/schemas";
 import { checkEnsembleArgs } from "../../provider/lookups/api";
 import { lookUpEnsemble } from "../../provider/lookups/ensemble";
@@ -8,7 +19,13 @@ import { connectSession } from "../../provider/zk/pool";
 import { pool, readConfig, setConfig, settingsFor, ProviderConfig } from "../../provider/runtime/settings";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { TlsSettings } from "../../provider/zk/tls";
-import { CLIENT_SUBJECT, makeTestCerts, removeTestCerts, TestCerts } from "../support/tlsCerts";
+import {
+  CLIENT_SUBJECT,
+  makeTestCerts,
+  removeTestCerts,
+  TestCerts,
+  tlsServerConfig,
+} from "../support/tlsCerts";
 import { randomRoot } from "../support/zk";
 
 // TLS (issue 8): a 1-member ensemble of its own, serving TLS with client certificates required.
@@ -18,19 +35,6 @@ const SESSION_TIMEOUT_MS = 4000;
 let certs: TestCerts;
 let ensemble: Ensemble;
 let secure: string;
-
-/** ZooKeeper's server-side TLS settings, all from zoo.cfg (it turns unknown keys into `zookeeper.*` properties). */
-function tlsServerConfig(c: TestCerts): Record<string, string> {
-  return {
-    serverCnxnFactory: "org.apache.zookeeper.server.NettyServerCnxnFactory",
-    "ssl.keyStore.location": c.server.keyStore,
-    "ssl.keyStore.type": "PEM",
-    "ssl.trustStore.location": c.ca,
-    "ssl.trustStore.type": "PEM",
-    "ssl.clientAuth": "need",
-    "authProvider.x509": "org.apache.zookeeper.server.auth.X509AuthenticationProvider",
-  };
-}
 
 function config(tls: TlsSettings): ProviderConfig {
   return { connectString: secure, sessionTimeoutMs: SESSION_TIMEOUT_MS, tls };
@@ -205,14 +209,22 @@ describe("TLS to the secure client port", () => {
 });
 
 describe("TLS with a 3-member ensemble", () => {
-  let three: Ensemble | undefined;
+  let three: Ensemble;
+  beforeAll(async () => {
+    // syncLimit 20 ticks (10 s): a follower paused past the session timeout stays in the quorum,
+    // so the session expiry below is the leader's doing, not a re-election's.
+    three = await startEnsemble({
+      size: 3,
+      secureClientPort: true,
+      extraConfig: { ...tlsServerConfig(certs), syncLimit: "20" },
+    });
+  });
   afterAll(async () => {
     await pool().closeAll();
     if (three) await stopEnsemble(three);
   });
 
   it("fails over between members and keeps writing while each member in turn is down", async () => {
-    three = await startEnsemble({ size: 3, secureClientPort: true, extraConfig: tlsServerConfig(certs) });
     setConfig({
       connectString: three.secureConnectString as string,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
@@ -230,5 +242,48 @@ describe("TLS with a 3-member ensemble", () => {
     }
     expect(outs.version).toBe(3);
     await zkNode.delete(id, outs);
+  });
+
+  it("replaces an expired session over TLS and writes compare-and-set on the new one", async () => {
+    const leader = await waitForQuorum(three, 30_000);
+    const follower = three.members.find((m) => m.id !== leader) as EnsembleMember;
+    // Only this member's TLS port: the session cannot fail over, so pausing the member past the
+    // session timeout makes the leader expire it (the fault tier's scenario 3, over TLS).
+    setConfig({
+      connectString: `127.0.0.1:${follower.secureClientPort}`,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      tls: good(),
+    });
+    const path = randomRoot("tls");
+    const { id, outs: created } = await zkNode.create(await checked({ path, data: "before" }));
+    const old = await pool().session(settingsFor(undefined));
+    const openedBefore = pool().opened;
+
+    await pauseMember(three, follower.id);
+    try {
+      await sleep(SESSION_TIMEOUT_MS + 2000);
+    } finally {
+      await resumeMember(three, follower.id);
+    }
+    const updated = await zkNode.update(id, created, await checked({ path, data: "after" }));
+    const outs = updated.outs as Record<string, unknown>;
+
+    // The leader expired the old session, and the provider went on on a new one.
+    const logs = three.members.map((m) => fs.readFileSync(m.logFile, "utf8")).join("\n");
+    expect(logs).toContain(`Expiring session 0x${BigInt(`0x${old.sessionId}`).toString(16)}`);
+    expect(old.usable).toBe(false);
+    const fresh = await pool().session(settingsFor(undefined));
+    expect(fresh.sessionId).not.toBe(old.sessionId);
+    expect(pool().opened).toBeGreaterThan(openedBefore);
+
+    // Written exactly once, with the recorded version; stale state is still refused.
+    expect(outs.version).toBe(1);
+    expect(await dataAt(path)).toBe("after");
+    await expect(zkNode.update(id, created, await checked({ path, data: "stale" }))).rejects.toThrow(
+      "expected version 0, found 1",
+    );
+    expect(await dataAt(path)).toBe("after");
+    await zkNode.delete(id, outs);
+    expect(await dataAt(path)).toBeUndefined();
   });
 });

@@ -127,3 +127,20 @@ export function makeTestCerts(): TestCerts {
 export function removeTestCerts(certs: TestCerts): void {
   fs.rmSync(certs.dir, { recursive: true, force: true });
 }
+
+/**
+ * ZooKeeper's server-side settings for mutual TLS with these certificates, as `extraConfig` of
+ * `startEnsemble({ secureClientPort: true, ... })`: ZooKeeper turns zoo.cfg keys it does not know
+ * into `zookeeper.*` system properties. The Netty factory serves the plain and the secure port alike.
+ */
+export function tlsServerConfig(c: TestCerts): Record<string, string> {
+  return {
+    serverCnxnFactory: "org.apache.zookeeper.server.NettyServerCnxnFactory",
+    "ssl.keyStore.location": c.server.keyStore,
+    "ssl.keyStore.type": "PEM",
+    "ssl.trustStore.location": c.ca,
+    "ssl.trustStore.type": "PEM",
+    "ssl.clientAuth": "need",
+    "authProvider.x509": "org.apache.zookeeper.server.auth.X509AuthenticationProvider",
+  };
+}
