@@ -9,7 +9,8 @@ import { BenchSizes } from "./support/sizes";
 import { SOURCE_ROOT } from "./support/source";
 import { inParallel, raw, rawSession } from "./support/zookeeper";
 
-const SERVICE = "big";
+/** The service the lookup benchmarks register and read. */
+export const SERVICE = "big";
 const READERS = ["ours", "raw", "kazoo"] as const;
 type Reader = (typeof READERS)[number];
 const TARGET_RAW = 0.9;
@@ -27,8 +28,8 @@ interface ReaderRun {
   readonly peakRssKiB: number;
 }
 
-/** Registers `count` Curator instances of one service with the raw client, many at once. */
-async function populate(connectString: string, basePath: string, count: number): Promise<void> {
+/** Registers `count` Curator instances of {@link SERVICE} with the raw client, many at once. */
+export async function populate(connectString: string, basePath: string, count: number): Promise<void> {
   const client = await rawSession(connectString);
   try {
     const root = basePath.slice(0, basePath.lastIndexOf("/"));
@@ -54,7 +55,8 @@ async function populate(connectString: string, basePath: string, count: number):
   }
 }
 
-async function removeAll(connectString: string, basePath: string): Promise<void> {
+/** Removes what {@link populate} registered, `basePath`'s parent included. */
+export async function removeAll(connectString: string, basePath: string): Promise<void> {
   const client = await rawSession(connectString);
   try {
     const dir = `${basePath}/${SERVICE}`;

@@ -12,6 +12,7 @@ import { BenchOutcome, renderTable, RESULTS_DIR, verdictTable, writeResult } fro
 import { benchSizes, BenchSizes } from "./support/sizes";
 import { withEnsemble } from "./support/zookeeper";
 import { throughputBench } from "./throughput";
+import { tlsBench } from "./tls";
 
 /** The benchmarks, in the order they run; `deploy` also counts sessions (measurement 4). */
 const BENCHES: Record<
@@ -22,6 +23,7 @@ const BENCHES: Record<
   throughput: throughputBench,
   lookup: lookupBench,
   deploy: deployBench,
+  tls: tlsBench,
 };
 
 const loadAverage = () =>

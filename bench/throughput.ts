@@ -20,14 +20,16 @@ const { sessionOptions } = providerModule<typeof poolModule>("zk/pool");
 
 const SERVICES = 10;
 const TARGET = 0.8;
-const PHASES = ["create", "update", "delete"] as const;
-type Phase = (typeof PHASES)[number];
+/** The phases of a round, in order: each works on the znodes the one before left. */
+export const PHASES = ["create", "update", "delete"] as const;
+export type Phase = (typeof PHASES)[number];
 const CLIENTS = ["raw", "ZkClient", "provider"] as const;
 type ClientKind = (typeof CLIENTS)[number];
 
 /** One phase of one client at one concurrency. */
-interface PhaseRun {
-  readonly client: ClientKind;
+export interface PhaseRun {
+  /** Who ran it: a {@link ClientKind} here, the transport in the TLS benchmark. */
+  readonly client: string;
   readonly phase: Phase;
   readonly concurrency: number;
   readonly ops: number;
@@ -81,7 +83,7 @@ async function removeParents(client: ZkClient, basePath: string): Promise<void> 
 }
 
 /** A client's three phases, as closures over the indices of the instances. */
-type Workload = Record<Phase, (i: number) => Promise<unknown>>;
+export type Workload = Record<Phase, (i: number) => Promise<unknown>>;
 
 function rawWorkload(client: zookeeper.Client, basePath: string): Workload {
   return {
@@ -111,8 +113,11 @@ function zkClientWorkload(client: ZkClient, basePath: string): Workload {
   };
 }
 
-/** The provider's own methods, as the engine calls them: checked inputs in, state out. */
-async function providerWorkload(basePath: string, ops: number): Promise<Workload> {
+/**
+ * The provider's own methods, as the engine calls them: checked inputs in, state out. They use
+ * the connection of the provider config in force when each operation starts (`setConfig`).
+ */
+export async function providerWorkload(basePath: string, ops: number): Promise<Workload> {
   const check = async (i: number, revision: number) => {
     const { inputs, failures } = await zkServiceRegistration.check({}, rawInputs(basePath, i, revision));
     if (failures && failures.length > 0) throw new Error(`check failed: ${JSON.stringify(failures)}`);
@@ -141,9 +146,10 @@ async function timeChecks(basePath: string, ops: number): Promise<number> {
   return now() - started;
 }
 
-async function runPhase(
+/** Times one phase at one concurrency, with the requests the ensemble received and this process's CPU. */
+export async function runPhase(
   ensemble: Ensemble,
-  client: ClientKind,
+  client: string,
   workload: Workload,
   phase: Phase,
   ops: number,
@@ -229,16 +235,18 @@ export async function throughputBench(ensemble: Ensemble, sizes: BenchSizes): Pr
   return throughputOutcome(runs, checkMs, sizes);
 }
 
+/** The median round of one client, phase and concurrency among `runs` (the one nearest the median time). */
+export function medianRun(runs: readonly PhaseRun[], client: string, phase: Phase, c: number): PhaseRun {
+  const all = runs.filter((r) => r.client === client && r.phase === phase && r.concurrency === c);
+  const mid = median(all.map((r) => r.ms));
+  return all.reduce((best, r) => (Math.abs(r.ms - mid) < Math.abs(best.ms - mid) ? r : best));
+}
+
+/** Operations per second of a run. */
+export const opsPerSec = (r: PhaseRun): number => (r.ops * 1000) / r.ms;
+
 function throughputOutcome(runs: readonly PhaseRun[], checkMs: number, sizes: BenchSizes): BenchOutcome {
-  const of = (client: ClientKind, phase: Phase, c: number) =>
-    runs.filter((r) => r.client === client && r.phase === phase && r.concurrency === c);
-  // The median round of each client, phase and concurrency.
-  const get = (client: ClientKind, phase: Phase, c: number): PhaseRun => {
-    const all = of(client, phase, c);
-    const mid = median(all.map((r) => r.ms));
-    return all.reduce((best, r) => (Math.abs(r.ms - mid) < Math.abs(best.ms - mid) ? r : best));
-  };
-  const opsPerSec = (r: PhaseRun) => (r.ops * 1000) / r.ms;
+  const get = (client: ClientKind, phase: Phase, c: number): PhaseRun => medianRun(runs, client, phase, c);
   const rows = sizes.concurrencies.flatMap((c) =>
     PHASES.map((phase) => {
       const [rawRun, zk, provider] = CLIENTS.map((client) => get(client, phase, c)) as [

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks in bench/ on a 3-member ZooKeeper ensemble they start on loopback, prints
 # their tables and writes bench/results/*.json and bench/results/latest.md (see BENCHMARKS.md).
-#   bash scripts/bench.sh                       all five measurements (about 20 minutes)
-#   bash scripts/bench.sh lookup throughput     some of them: serialization, throughput, lookup, deploy
+#   bash scripts/bench.sh                       all six measurements (about 25 minutes)
+#   bash scripts/bench.sh lookup throughput     some of them: serialization, throughput, lookup, deploy, tls
 #   BENCH_SMOKE=1 bash scripts/bench.sh         small sizes, for CI: the scripts run, no timing asserted
 # The TypeScript runs in place through bench/register.js after a type check of bench/.
 set -euo pipefail

@@ -6,9 +6,9 @@ export interface BenchSizes {
   readonly deployCounts: readonly number[];
   /** Resource counts with `PULUMI_SKIP_CHECKPOINTS=true`; the sessions benchmark uses the largest. */
   readonly deployCountsWithoutCheckpoints: readonly number[];
-  /** Creates, updates and deletes each, in the throughput benchmark. */
+  /** Creates, updates and deletes each, in the throughput and TLS benchmarks. */
   readonly ops: number;
-  /** Requests in flight at once in the throughput benchmark. */
+  /** Requests in flight at once in the throughput and TLS benchmarks. */
   readonly concurrencies: readonly number[];
   /** Instances of the service the lookup benchmark reads. */
   readonly instances: number;
