@@ -4,7 +4,7 @@ import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
 import { ancestors, baseName, parentPath } from "../core/paths";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
-import { CreateMode, MultiOp, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
+import { CreateMode, MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
 import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import type { Props } from "./dynamic";
@@ -256,19 +256,11 @@ export async function createZnode(
       ];
       // From here on a transient failure leaves the outcome unknown: the multi may have been applied.
       inDoubt = true;
-      const committed = client.multi(ops);
-      // ZooKeeper answers a session's requests in order, so a read sent right behind the multi
-      // sees its outcome without waiting for it first. A sequential name is known only afterwards.
-      const statRead = spec.sequential ? undefined : client.exists(spec.path);
-      statRead?.catch(() => undefined);
-      const results = await committed;
-      const real = results[results.length - 1]?.path ?? spec.path;
-      const stat = await (statRead ?? client.exists(real));
-      if (!stat)
-        throw new ProviderError(
-          `znode ${real} vanished right after it was created; another client deleted it`,
-        );
-      return { ...recordOf(real, stat), createdParents: parents, adopted: false, acl: [...spec.acl] };
+      const results = await client.multi(ops);
+      // The create is the last op. A fresh znode: versions 0, created and modified by this transaction.
+      const { path = spec.path, zxid } = results[results.length - 1] as MultiResult;
+      const record = { path, version: 0, aversion: 0, czxid: zxid, mzxid: zxid };
+      return { ...record, createdParents: parents, adopted: false, acl: [...spec.acl] };
     };
     try {
       return await withMissingParents(client, spec.path, commit, []);

@@ -36,6 +36,9 @@ if (!exceptionModule.__pulumiZkPatched) {
 // refusing read-only members and fail over instead.
 const jute = require("node-zookeeper-client/lib/jute") as {
   protocol: Record<string, new (...args: unknown[]) => unknown>;
+  OP_CODES: { MULTI: number; ERROR: number };
+  Request: new (header: unknown, payload: unknown) => unknown;
+  TransactionRequest: new (ops: unknown[]) => unknown;
   __pulumiZkReadOnly?: boolean;
 };
 const connectionManager = require("node-zookeeper-client/lib/ConnectionManager.js") as {
@@ -115,6 +118,11 @@ export interface MultiResult {
   readonly path?: string;
   /** The new stat for setData. */
   readonly stat?: ZnodeStat;
+  /**
+   * The transaction's zxid, from the reply's header: every op of a `multi` commits under it, so a
+   * znode it created has it as creation and modification zxid (with versions 0).
+   */
+  readonly zxid: string;
 }
 
 /** Options of one ZooKeeper session. */
@@ -396,13 +404,23 @@ export class ZkClient {
       if (o.op !== "create") (queued[queued.length - 1] as { version?: number }).version = o.version;
     }
     let failed: RawMultiResult[] | undefined;
-    const commit = (cb: (err: unknown, ...rest: unknown[]) => void) =>
-      tx.commit((err, results) => {
-        if (err) failed = results as RawMultiResult[] | undefined;
-        cb(err, results);
+    // The library's `commit` drops the reply's header, whose zxid is the transaction's: queue the
+    // same request ourselves (as `commit` does) to keep it.
+    const commit = (cb: (err: unknown, ...rest: unknown[]) => void) => {
+      const header = new jute.protocol.RequestHeader() as { type?: number };
+      header.type = jute.OP_CODES.MULTI;
+      const request = new jute.Request(header, new jute.TransactionRequest(queued));
+      connectionManagerOf(this.client).queue(request, (err, response) => {
+        if (err) return cb(err);
+        const results = response.payload.results;
+        const error = results.find((r) => r.type === jute.OP_CODES.ERROR && r.err !== 0);
+        if (!error) return cb(undefined, results, response.header.zxid);
+        failed = results;
+        cb(exceptionModule.create(error.err as number));
       });
-    return this.call("multi", undefined, commit, (results) =>
-      ((results as RawMultiResult[]) ?? []).map(toMultiResult),
+    };
+    return this.call("multi", undefined, commit, (results, zxid) =>
+      (results as RawMultiResult[]).map((r) => toMultiResult(r, long(zxid as Buffer))),
     ).catch((err: unknown) => {
       throw multiFailure(err, ops, failed);
     });
@@ -416,8 +434,25 @@ interface RawMultiResult {
   stat?: zookeeper.Stat;
 }
 
-function toMultiResult(r: RawMultiResult): MultiResult {
-  return { ...(r.path !== undefined ? { path: r.path } : {}), ...(r.stat ? { stat: toStat(r.stat) } : {}) };
+function toMultiResult(r: RawMultiResult, zxid: string): MultiResult {
+  return {
+    ...(r.path !== undefined ? { path: r.path } : {}),
+    ...(r.stat ? { stat: toStat(r.stat) } : {}),
+    zxid,
+  };
+}
+
+interface MultiReply {
+  header: { zxid: Buffer };
+  payload: { results: RawMultiResult[] };
+}
+
+/** The client's connection manager, which queues requests (the library keeps it as a field). */
+function connectionManagerOf(client: zookeeper.Client): {
+  queue(request: unknown, cb: (err: unknown, response: MultiReply) => void): void;
+} {
+  return (client as unknown as { connectionManager: ReturnType<typeof connectionManagerOf> })
+    .connectionManager;
 }
 
 /** A failed `multi`: which op failed, with the server's code. Nothing of the transaction was applied. */

@@ -201,23 +201,30 @@ describe("codes the client library does not know, injected into real replies", (
   });
 
   it.each([
-    [-127, "THROTTLED_OP", "the create goes on"],
-    [-130, "UNKNOWN(-130)", "the create fails clearly"],
+    [-127, "THROTTLED_OP", "the delete goes on"],
+    [-130, "UNKNOWN(-130)", "the delete fails clearly"],
   ])("%s (%s) on an exists request: %s, the process does not crash", async (code, name, outcome) => {
     const path = `/exists${code}`;
-    // The library itself calls getCode() on the error of an exists request.
+    const { id, outs } = await zkNode.create(await checked({ path, data: "x" }));
+    // The library itself calls getCode() on the error of an exists request; a delete starts with one
+    // (the identity check).
     proxy.arm("exists", { kind: "replace-error", code });
     const start = Date.now();
-    const message = await zkNode.create(await checked({ path, data: "x" })).then(
+    const message = await zkNode.delete(id, outs).then(
       () => "(no error)",
       (err: Error) => err.message,
     );
     expect(proxy.pending()).toBe(0);
-    if (outcome === "the create goes on") expect(message).toBe("(no error)");
-    else
+    if (outcome === "the delete goes on") {
+      expect(message).toBe("(no error)");
+      expect(await raw.exists(path)).toBeUndefined();
+    } else {
       expect(message).toBe(
         `ZooKeeper exists ${path} failed: the server returned error code ${code}, unknown to this client (${name})`,
       );
+      expect(await raw.exists(path)).toBeDefined();
+      await zkNode.delete(id, outs);
+    }
     recordFigures("7-server-errors", {
       error: `injected ${code} on exists`,
       settledMs: since(start),

@@ -3,7 +3,7 @@ import { ZkNodeInputs } from "../../provider/core/schemas";
 import { pool } from "../../provider/runtime/settings";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
-import { ZkClient } from "../../provider/zk/client";
+import { ZkClient, ZnodeStat } from "../../provider/zk/client";
 import { randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
 
 let raw: ZkClient;
@@ -43,7 +43,13 @@ describe("ZkNode against a real ensemble", () => {
     expect(id).toBe(`${root}/a`);
     const first = await raw.getData(`${root}/a`);
     expect(first.data.toString()).toBe("one");
-    expect(outs).toMatchObject({ path: `${root}/a`, version: 0, aversion: 0, czxid: first.stat.czxid });
+    expect(outs).toMatchObject({
+      path: `${root}/a`,
+      version: 0,
+      aversion: 0,
+      czxid: first.stat.czxid,
+      mzxid: first.stat.mzxid,
+    });
 
     const next = await checked({ path: `${root}/a`, data: "two" });
     const { outs: updated } = await zkNode.update(id, outs, next);
@@ -63,6 +69,10 @@ describe("ZkNode against a real ensemble", () => {
     const { id, outs } = await created({ path: `${root}/p/q/leaf`, data: "x", createParents: true });
     expect(outs.createdParents).toEqual([`${root}/p`, `${root}/p/q`]);
     expect((await raw.getData(`${root}/p`)).data.equals(PARENT_MARKER)).toBe(true);
+    // The record comes from the transaction's reply: it matches what ZooKeeper stored, parents included.
+    const stat = (await raw.exists(`${root}/p/q/leaf`)) as ZnodeStat;
+    expect(outs).toMatchObject({ version: 0, aversion: 0, czxid: stat.czxid, mzxid: stat.mzxid });
+    expect((await raw.exists(`${root}/p`))?.czxid).toBe(stat.czxid);
     await zkNode.delete(id, outs);
     expect(await raw.exists(`${root}/p`)).toBeUndefined();
     expect(await raw.exists(root)).toBeDefined();
@@ -147,7 +157,9 @@ describe("ZkNode against a real ensemble", () => {
     const { id, outs } = await created({ path: `${root}/item-`, data: "q", sequential: true });
     expect(id).toMatch(new RegExp(`^${root}/item-\\d{10}$`));
     expect(outs.requestedPath).toBe(`${root}/item-`);
-    expect((await raw.getData(id)).data.toString()).toBe("q");
+    const got = await raw.getData(id);
+    expect(got.data.toString()).toBe("q");
+    expect(outs).toMatchObject({ version: 0, czxid: got.stat.czxid, mzxid: got.stat.mzxid });
     expect(
       await zkNode.diff(id, outs, await checked({ path: `${root}/item-`, data: "q", sequential: true })),
     ).toMatchObject({ changes: false });
