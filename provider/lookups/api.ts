@@ -1,37 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { ServerAddress } from "../core/connectString";
-import {
-  ENSEMBLE_LOOKUP_DEFAULTS,
-  ensembleLookupInputs,
-  EnsembleLookupInputs,
-} from "../core/ensembleSources";
-import { ServiceInstance } from "../core/formats";
-import {
-  connectString,
-  pathComponent,
-  REGISTRATION_FORMATS,
-  RegistrationFormat,
-  zkPath,
-} from "../core/schemas";
-import { validate } from "../core/validation";
-import { readConfig, settingsFor } from "../runtime/settings";
-import { DEFAULT_SESSION_TIMEOUT_MS } from "../zk/pool";
-import { EnsembleResult, lookUpEnsemble } from "./ensemble";
-import { readServiceInstances } from "./serviceInstances";
+import type { ServerAddress } from "../core/connectString";
+import type { EnsembleLookupInputs } from "../core/ensembleSources";
+import type { ServiceInstance } from "../core/formats";
+import type { RegistrationFormat } from "../core/schemas";
+import type * as Run from "./run";
 
-/** The stack's `zookeeper:*` config, read in the program process (secrets included, never logged). */
-function stackConfig() {
-  return readConfig((key) => pulumi.runtime.getConfig(`zookeeper:${key}`));
-}
-
-function failIfInvalid(what: string, failures: { property: string; reason: string }[]): void {
-  if (failures.length === 0) return;
-  // A RunError ends the program with its message only: the stack trace says nothing to a user.
-  throw new pulumi.RunError(
-    `invalid ${what} arguments: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
-  );
-}
+/**
+ * What the lookups run on, loaded by the first lookup: zod and the argument schemas, the ZooKeeper
+ * client, sessions and TLS. Every program using this package loads this module, most never look
+ * anything up, and loading all that costs about 100 ms of CPU.
+ */
+let run: typeof Run | undefined;
+const lookups = () => (run ??= require("./run") as typeof Run);
 
 /** Arguments of {@link getServiceInstances}. */
 export interface GetServiceInstancesArgs {
@@ -54,30 +34,13 @@ export interface GetServiceInstancesArgs {
   connectString?: string;
 }
 
-const serviceQuery = z.strictObject({
-  service: pathComponent("service name"),
-  basePath: zkPath.default("/services"),
-  formats: z
-    .array(z.enum(REGISTRATION_FORMATS, { message: "formats must be curator, serverset or json" }))
-    .optional(),
-  connectString: connectString.optional(),
-});
-
 /**
  * All providers of a service: every instance registered under `{basePath}/{service}` in any of the
  * three formats, by Pulumi or by running services themselves, sorted by registration time. Runs
  * on every preview and up. Children that are not service instances are skipped with a warning.
  */
-export async function getServiceInstances(args: GetServiceInstancesArgs): Promise<ServiceInstance[]> {
-  const { inputs, failures } = validate(serviceQuery, { ...args }, { basePath: "/services" });
-  failIfInvalid("getServiceInstances", failures);
-  const settings = settingsFor(inputs.connectString, stackConfig());
-  const query = {
-    service: inputs.service,
-    basePath: inputs.basePath,
-    ...(inputs.formats ? { formats: inputs.formats } : {}),
-  };
-  return readServiceInstances(settings, query, (m) => pulumi.log.warn(m));
+export function getServiceInstances(args: GetServiceInstancesArgs): Promise<ServiceInstance[]> {
+  return lookups().getServiceInstances(args);
 }
 
 /** Arguments whose fields may be Pulumi inputs (values or outputs of other resources). */
@@ -152,21 +115,12 @@ export interface EnsembleInfo {
 
 /** Validates lookup arguments, throwing one error that lists every broken rule. */
 export function checkEnsembleArgs(args: GetEnsembleArgs): EnsembleLookupInputs {
-  const { inputs, failures } = validate(ensembleLookupInputs, { ...args }, ENSEMBLE_LOOKUP_DEFAULTS);
-  failIfInvalid("ensemble lookup", failures);
-  return inputs;
+  return lookups().checkEnsembleArgs(args);
 }
 
 /** Discovers an ensemble's members from one name. Runs on every preview and up. */
-export async function getEnsemble(args: GetEnsembleArgs): Promise<EnsembleInfo> {
-  const inputs = checkEnsembleArgs(args);
-  const config = stackConfig();
-  const seedSettings = {
-    ...(config.digest ? { digest: config.digest } : {}),
-    sessionTimeoutMs: config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-  };
-  const result: EnsembleResult = await lookUpEnsemble(inputs, seedSettings, (m) => pulumi.log.warn(m));
-  return result;
+export function getEnsemble(args: GetEnsembleArgs): Promise<EnsembleInfo> {
+  return lookups().getEnsemble(args);
 }
 
 /** {@link getEnsemble} taking and returning Pulumi inputs and outputs. */

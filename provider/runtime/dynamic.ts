@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type * as Schemas from "../core/schemas";
 import { AclEntry, normalizeAcl } from "../core/acl";
 import { sameValue } from "../core/diff";
 
@@ -9,6 +10,16 @@ export type ProviderMethods = Required<
 
 /** Outputs as the engine hands them back: untyped. */
 export type Props = Record<string, unknown>;
+
+let schemas: typeof Schemas | undefined;
+
+/**
+ * The input schemas, loaded by the first `check`: zod and the schemas take about 50 ms of CPU to
+ * load, which a provider process that only deletes or reads (`destroy`, `refresh`) never needs.
+ */
+export function inputSchemas(): typeof Schemas {
+  return (schemas ??= require("../core/schemas") as typeof Schemas);
+}
 
 /** Encodes znode data the way the inputs gave it: UTF-8 text or base64 bytes. */
 export function dataBytes(inputs: { data?: string; dataBase64?: string }): Buffer {

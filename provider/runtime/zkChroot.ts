@@ -4,13 +4,13 @@ import { planDiff, sameValue } from "../core/diff";
 import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
 import { joinPath } from "../core/paths";
-import { ZK_CHROOT_DEFAULTS, ZkChrootInputs, zkChrootInputs } from "../core/schemas";
+import type { ZkChrootInputs } from "../core/schemas";
 import { validate } from "../core/validation";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import { MultiOp, ZkClient, ZkMultiError } from "../zk/client";
 import { errorCode } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
-import { aclChange, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
+import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { pool, settingsFor } from "./settings";
 import {
   inheritedAcl,
@@ -251,6 +251,7 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
 /** `ZkChroot`'s dynamic-provider methods. */
 export const zkChroot: ProviderMethods = {
   async check(_olds, news) {
+    const { zkChrootInputs, ZK_CHROOT_DEFAULTS } = inputSchemas();
     return validate(zkChrootInputs, news, ZK_CHROOT_DEFAULTS);
   },
 

@@ -1,8 +1,16 @@
 import { AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
-import { ZK_NODE_DEFAULTS, ZkNodeInputs, zkNodeInputs } from "../core/schemas";
+import type { ZkNodeInputs } from "../core/schemas";
 import { validate } from "../core/validation";
-import { aclChange, dataBytes, dataFields, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
+import {
+  aclChange,
+  dataBytes,
+  dataFields,
+  inputSchemas,
+  ProviderMethods,
+  Props,
+  withRecordedAcl,
+} from "./dynamic";
 import { settingsFor } from "./settings";
 import {
   CreateSpec,
@@ -62,6 +70,7 @@ function recordedInputs(olds: Props): Props {
 /** `ZkNode`'s dynamic-provider methods. */
 export const zkNode: ProviderMethods = {
   async check(_olds, news) {
+    const { zkNodeInputs, ZK_NODE_DEFAULTS } = inputSchemas();
     const { inputs, failures } = validate(zkNodeInputs, news, ZK_NODE_DEFAULTS);
     return { inputs, failures };
   },

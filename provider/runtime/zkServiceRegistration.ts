@@ -8,13 +8,9 @@ import {
   SERVERSET_PREFIX,
 } from "../core/formats";
 import { joinPath } from "../core/paths";
-import {
-  ZK_SERVICE_REGISTRATION_DEFAULTS,
-  ZkServiceRegistrationInputs,
-  zkServiceRegistrationInputs,
-} from "../core/schemas";
+import type { ZkServiceRegistrationInputs } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
-import { aclChange, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
+import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { settingsFor } from "./settings";
 import {
   CreateSpec,
@@ -105,6 +101,7 @@ function specInDoubt(props: Props): CreateSpec {
 export const zkServiceRegistration: ProviderMethods = {
   async check(_olds, news) {
     const { instanceId, ...rest } = news;
+    const { zkServiceRegistrationInputs, ZK_SERVICE_REGISTRATION_DEFAULTS } = inputSchemas();
     const { inputs, failures } = validate(
       zkServiceRegistrationInputs,
       { ...rest, ...(instanceId !== undefined ? { id: instanceId } : {}) },
