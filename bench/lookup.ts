@@ -2,12 +2,12 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { encodeRegistration } from "../provider/core/formats";
-import { Ensemble, leaderId } from "../scripts/ensemble";
+import { Ensemble } from "../scripts/ensemble";
 import { run } from "../test/support/pulumi";
 import { BenchOutcome, median, mib, ms, now, rate, ratio, Verdict } from "./support/report";
 import { BenchSizes } from "./support/sizes";
 import { SOURCE_ROOT } from "./support/source";
-import { inParallel, raw, rawSession } from "./support/zookeeper";
+import { aFollower, inParallel, raw, rawSession } from "./support/zookeeper";
 
 /** The service the lookup benchmarks register and read. */
 export const SERVICE = "big";
@@ -88,9 +88,7 @@ async function runReader(reader: Reader, args: readonly string[]): Promise<Reade
  * peak RSS is its own), all from the same follower, each read including its connect.
  */
 export async function lookupBench(ensemble: Ensemble, sizes: BenchSizes): Promise<BenchOutcome> {
-  const leader = await leaderId(ensemble);
-  const follower = ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0];
-  const connectString = `127.0.0.1:${follower?.clientPort}`;
+  const connectString = `127.0.0.1:${(await aFollower(ensemble)).clientPort}`;
   const basePath = `/bench-lookup-${randomBytes(4).toString("hex")}/services`;
   const readers = READERS.filter((r) => r !== "ours" || fs.existsSync(READER_MODULE));
   const started = now();

@@ -7,11 +7,11 @@ import type * as registrationModule from "../provider/runtime/zkServiceRegistrat
 import type * as clientModule from "../provider/zk/client";
 import type { ZkClient } from "../provider/zk/client";
 import type * as poolModule from "../provider/zk/pool";
-import { Ensemble, leaderId } from "../scripts/ensemble";
+import { Ensemble } from "../scripts/ensemble";
 import { BenchOutcome, median, now, rate, ratio, Table, Verdict } from "./support/report";
 import { BenchSizes } from "./support/sizes";
 import { providerModule } from "./support/source";
-import { inParallel, packetsReceived, raw, rawSession } from "./support/zookeeper";
+import { aFollower, inParallel, packetsReceived, raw, rawSession } from "./support/zookeeper";
 
 const { pool, setConfig } = providerModule<typeof settingsModule>("runtime/settings");
 const { zkServiceRegistration } = providerModule<typeof registrationModule>("runtime/zkServiceRegistration");
@@ -202,19 +202,13 @@ async function throughputRound(
 }
 
 /** The follower the clients talk to: the same member for all three, so reads are served alike. */
-async function followerConnectString(ensemble: Ensemble): Promise<string> {
-  const leader = await leaderId(ensemble);
-  const follower = ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0];
-  return `127.0.0.1:${follower?.clientPort}`;
-}
-
 /**
  * Measurement 2: creates, version-checked updates and deletes of registrations through the
  * provider's own methods (no engine), next to the raw node-zookeeper-client doing the one request
  * each operation needs, and to our ZkClient adapter doing that same one request.
  */
 export async function throughputBench(ensemble: Ensemble, sizes: BenchSizes): Promise<BenchOutcome> {
-  const connectString = await followerConnectString(ensemble);
+  const connectString = `127.0.0.1:${(await aFollower(ensemble)).clientPort}`;
   const settings = { connectString, sessionTimeoutMs: 10_000 };
   setConfig(settings);
   const rawClient = await rawSession(connectString);

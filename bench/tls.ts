@@ -4,12 +4,13 @@ import type * as serviceInstancesModule from "../provider/lookups/serviceInstanc
 import type * as settingsModule from "../provider/runtime/settings";
 import type { ConnectionSettings } from "../provider/zk/pool";
 import type * as poolModule from "../provider/zk/pool";
-import { Ensemble, leaderId, startEnsemble, stopEnsemble } from "../scripts/ensemble";
+import { Ensemble, startEnsemble, stopEnsemble } from "../scripts/ensemble";
 import { makeTestCerts, removeTestCerts, tlsServerConfig } from "../test/support/tlsCerts";
 import { populate, removeAll, SERVICE } from "./lookup";
 import { BenchOutcome, median, ms, now, rate, ratio, Table } from "./support/report";
 import { BenchSizes } from "./support/sizes";
 import { providerModule } from "./support/source";
+import { aFollower } from "./support/zookeeper";
 import { medianRun, opsPerSec, PhaseRun, PHASES, providerWorkload, runPhase, Workload } from "./throughput";
 
 const { pool, setConfig } = providerModule<typeof settingsModule>("runtime/settings");
@@ -90,13 +91,12 @@ export async function tlsBench(_shared: Ensemble, sizes: BenchSizes): Promise<Be
   let ensemble: Ensemble | undefined;
   try {
     ensemble = await startEnsemble({ size: 3, secureClientPort: true, extraConfig: tlsServerConfig(certs) });
-    const leader = await leaderId(ensemble);
-    const follower = ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0];
+    const follower = await aFollower(ensemble);
     const sessionTimeoutMs = 10_000;
     const transports: Transports = {
-      plain: { connectString: `127.0.0.1:${follower?.clientPort}`, sessionTimeoutMs },
+      plain: { connectString: `127.0.0.1:${follower.clientPort}`, sessionTimeoutMs },
       TLS: {
-        connectString: `127.0.0.1:${follower?.secureClientPort}`,
+        connectString: `127.0.0.1:${follower.secureClientPort}`,
         sessionTimeoutMs,
         tls: {
           ca: fs.readFileSync(certs.ca, "utf8"),

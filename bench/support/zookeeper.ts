@@ -1,5 +1,12 @@
 import * as zookeeper from "node-zookeeper-client";
-import { Ensemble, fourLetter, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import {
+  Ensemble,
+  EnsembleMember,
+  fourLetter,
+  leaderId,
+  startEnsemble,
+  stopEnsemble,
+} from "../../scripts/ensemble";
 
 /** Starts a 3-member ensemble on loopback for the duration of `run`, and always stops it. */
 export async function withEnsemble<T>(run: (ensemble: Ensemble) => Promise<T>): Promise<T> {
@@ -9,6 +16,12 @@ export async function withEnsemble<T>(run: (ensemble: Ensemble) => Promise<T>): 
   } finally {
     await stopEnsemble(ensemble);
   }
+}
+
+/** A member that is not the leader (the one member of a single-member ensemble): where the benchmarks send everything. */
+export async function aFollower(ensemble: Ensemble): Promise<EnsembleMember> {
+  const leader = await leaderId(ensemble);
+  return (ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0]) as EnsembleMember;
 }
 
 /** A connected raw `node-zookeeper-client` session, the baseline the benchmarks compare against. */

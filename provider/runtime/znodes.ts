@@ -423,7 +423,6 @@ export function deleteZnode(s: ConnectionSettings, rec: ZnodeRecord): Promise<vo
       try {
         await removed;
       } catch (err) {
-        parentRead = undefined;
         const code = errorCode(err);
         if (code === BAD_VERSION) {
           const now = await client.exists(rec.path);

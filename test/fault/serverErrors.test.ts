@@ -150,20 +150,28 @@ describe("errors from a real server", () => {
   });
 });
 
-describe("codes the client library does not know, injected into real replies", () => {
-  let proxy: FaultProxy;
-
+/**
+ * Points the provider at a fault proxy in front of the quota ensemble for the enclosing describe
+ * block (`prepare` runs on the proxy first), and back afterwards. Returns the proxy's getter.
+ */
+function throughProxy(prepare: (proxy: FaultProxy) => void = () => undefined): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
   beforeAll(async () => {
     proxy = await startFaultProxy(quota.connectString);
+    prepare(proxy);
     await pool().closeAll();
     setConfig({ connectString: proxy.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS });
   });
-
   afterAll(async () => {
     await pool().closeAll();
     setConfig({ connectString: quota.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS });
     await proxy?.close();
   });
+  return () => proxy as FaultProxy;
+}
+
+describe("codes the client library does not know, injected into real replies", () => {
+  const proxy = throughProxy();
 
   it("maps any code in the patched library to an error with that code", () => {
     require("../../provider/zk/client");
@@ -187,10 +195,10 @@ describe("codes the client library does not know, injected into real replies", (
     [-127, "THROTTLED_OP"],
   ])("transient %s (%s) on a create that was applied: retried, one znode, no error", async (code) => {
     const path = `/transient${code}`;
-    proxy.arm("create", { kind: "replace-error", code });
+    proxy().arm("create", { kind: "replace-error", code });
     const start = Date.now();
     const { outs } = await zkNode.create(await checked({ path, data: "once" }));
-    expect(proxy.pending()).toBe(0);
+    expect(proxy().pending()).toBe(0);
     expect(outs.path).toBe(path);
     expect((await raw.getData(path)).data.toString()).toBe("once");
     recordFigures("7-server-errors", {
@@ -208,13 +216,13 @@ describe("codes the client library does not know, injected into real replies", (
     const { id, outs } = await zkNode.create(await checked({ path, data: "x" }));
     // The library itself calls getCode() on the error of an exists request; a delete starts with one
     // (the identity check).
-    proxy.arm("exists", { kind: "replace-error", code });
+    proxy().arm("exists", { kind: "replace-error", code });
     const start = Date.now();
     const message = await zkNode.delete(id, outs).then(
       () => "(no error)",
       (err: Error) => err.message,
     );
-    expect(proxy.pending()).toBe(0);
+    expect(proxy().pending()).toBe(0);
     if (outcome === "the delete goes on") {
       expect(message).toBe("(no error)");
       expect(await raw.exists(path)).toBeUndefined();
@@ -242,38 +250,25 @@ describe("codes the client library does not know, injected into real replies", (
     "%s (%s): a clear error naming the operation and path; the provider keeps working",
     async (code, name) => {
       const path = `/injected${code}`;
-      proxy.arm("getData", { kind: "replace-error", code });
+      proxy().arm("getData", { kind: "replace-error", code });
       const read = await failure(`injected ${code} on read`, () => zkNode.read(path, { path, data: "" }));
       expect(read).toContain(`failed: `);
       expect(read).toContain(`(${name})`);
       expect(read).toContain(path);
-      proxy.arm("create", { kind: "replace-error", code });
+      proxy().arm("create", { kind: "replace-error", code });
       const created = await failure(`injected ${code} on create`, async () =>
         zkNode.create(await checked({ path, data: "x" })),
       );
       expect(created).toContain(`create of ${path}`);
       expect(created).toContain(`(${name})`);
-      expect(proxy.pending()).toBe(0);
+      expect(proxy().pending()).toBe(0);
       await stillWorks();
     },
   );
 });
 
 describe("an ensemble that accepts connections and never answers", () => {
-  let proxy: FaultProxy;
-
-  beforeAll(async () => {
-    proxy = await startFaultProxy(quota.connectString);
-    proxy.partition();
-    await pool().closeAll();
-    setConfig({ connectString: proxy.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS });
-  });
-
-  afterAll(async () => {
-    await pool().closeAll();
-    setConfig({ connectString: quota.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS });
-    await proxy?.close();
-  });
+  throughProxy((proxy) => proxy.partition());
 
   it("fails every one of 8 concurrent requests in bounded time, however many wait for a session", async () => {
     const start = Date.now();
