@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test tier (unit, integration, e2e, ...) after installing what they need.
-# Extra arguments go to jest, e.g. `bash scripts/test.sh --selectProjects unit`.
+# Runs every test tier (unit, integration, e2e, ...) after installing what they need, then the
+# benchmarks at small sizes so they cannot rot (BENCHMARKS.md; no timing is asserted).
+# Extra arguments go to jest and skip the benchmarks, e.g. `bash scripts/test.sh --selectProjects unit`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,4 +19,7 @@ node -e '
   if (process.env.CI === "true" && r.numPendingTests > 0) { console.error("skipped tests are not allowed under CI"); process.exit(1); }
 ' "$results" || status=1
 rm -f "$results"
+if [ "$#" -eq 0 ]; then
+  BENCH_SMOKE=1 bash scripts/bench.sh || status=1
+fi
 exit "$status"
