@@ -95,3 +95,21 @@ export function withChroot(connectString: string, chroot: string): string {
   const base = parsed.chroot ?? "";
   return formatConnectString(parsed.servers, base + chroot);
 }
+
+/**
+ * True when two connect strings name the same members (in any order, host names compared without
+ * case) and the same chroot: a client of either talks to the same znodes, so switching between
+ * them is no change. Anything else, a subset of the members included, may be another ensemble.
+ */
+export function sameEnsembleTarget(a: string, b: string): boolean {
+  const pa = parseConnectString(a);
+  const pb = parseConnectString(b);
+  if ("problem" in pa || "problem" in pb) return a === b;
+  const key = (p: ParsedConnectString) =>
+    [
+      ...new Set(
+        sortServers(p.servers.map((s) => ({ host: s.host.toLowerCase(), port: s.port }))).map(formatServer),
+      ),
+    ].join(",") + (p.chroot ?? "");
+  return key(pa) === key(pb);
+}

@@ -1,3 +1,4 @@
+import { sameEnsembleTarget } from "./connectString";
 import { UNKNOWN } from "./validation";
 
 /** What the engine needs to know about a change. */
@@ -32,6 +33,19 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** Equality of one input: connect strings naming the same members and chroot are equal. */
+function sameProperty(name: string, a: unknown, b: unknown): boolean {
+  if (
+    name === "connectString" &&
+    typeof a === "string" &&
+    typeof b === "string" &&
+    a !== UNKNOWN &&
+    b !== UNKNOWN
+  )
+    return sameEnsembleTarget(a, b);
+  return sameValue(a, b);
+}
+
 /**
  * Compares recorded inputs with new ones, property by property. Pure: no connection needed, so
  * previews work offline.
@@ -43,7 +57,7 @@ export function planDiff(
   replaceOn: readonly string[],
   deleteBeforeReplace: (replaces: string[]) => boolean = () => false,
 ): DiffPlan {
-  const changed = properties.filter((p) => !sameValue(olds[p], news[p]));
+  const changed = properties.filter((p) => !sameProperty(p, olds[p], news[p]));
   const replaces = changed.filter((p) => replaceOn.includes(p));
   return {
     changes: changed.length > 0,

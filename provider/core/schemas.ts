@@ -215,16 +215,42 @@ export type ZkChrootInputs = z.output<typeof zkChrootInputs>;
 
 /** Adds empty entries for intermediate children (`a` for `a/b`), so every primed znode has a parent. */
 export function withImplicitParents(children: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(children).sort()) {
+  // A Map, not an object: child names such as `toString` must not meet inherited properties.
+  const given = new Map(Object.entries(children));
+  const out = new Map<string, string>();
+  for (const key of [...given.keys()].sort()) {
     const parts = key.split("/");
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join("/");
-      if (!(parent in children)) out[parent] = "";
+      if (!given.has(parent)) out.set(parent, "");
     }
-    out[key] = children[key] as string;
+    out.set(key, given.get(key) as string);
   }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Chroot child names that JavaScript objects cannot carry: `__proto__`, alone or as the first
+ * component (its implicit parent). Pulumi's SDK turns maps into objects, where that key sets the
+ * prototype instead of holding a value, so such a child would be dropped without a word.
+ */
+export function unrepresentableChildKeys(children: unknown): string[] {
+  if (!children || typeof children !== "object") return [];
+  return Object.keys(children).filter((k) => k.split("/")[0] === "__proto__");
+}
+
+/** The check failure for {@link unrepresentableChildKeys}, or undefined. */
+export function unrepresentableChildProblem(
+  children: unknown,
+): { property: string; reason: string } | undefined {
+  const keys = unrepresentableChildKeys(children);
+  if (keys.length === 0) return undefined;
+  return {
+    property: "children",
+    reason:
+      `child '${keys[0]}' cannot be primed: '__proto__' is a reserved name in JavaScript objects, so Pulumi cannot ` +
+      "carry it through a program's inputs and state. Rename the child, or create that znode with ZkNode.",
+  };
 }
 
 /** Wire formats of a registration. */

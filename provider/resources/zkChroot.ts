@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import provider = require("../providers/zkChroot");
+import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkChroot}. */
 export interface ZkChrootArgs {
@@ -75,6 +76,7 @@ export class ZkChroot extends pulumi.dynamic.Resource {
       version: undefined,
       czxid: undefined,
     };
-    super(provider, name, { ...outputs, ...args }, opts);
+    const children = userKeyed(args.children, "children");
+    super(provider, name, { ...outputs, ...args, ...(children ? { children } : {}) }, opts);
   }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Endpoint } from "../core/formats";
 import provider = require("../providers/zkServiceRegistration");
+import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkServiceRegistration}. */
 export interface ZkServiceRegistrationArgs {
@@ -112,6 +113,16 @@ export class ZkServiceRegistration extends pulumi.dynamic.Resource {
     // `id` is the Pulumi resource id, which the provider sets to the instance id (ServerSet: the
     // member znode name), so the input travels as `instanceId`.
     const { id, ...rest } = args;
-    super(provider, name, { ...outputs, ...rest, ...(id === undefined ? {} : { instanceId: id }) }, opts);
+    const maps: Record<string, unknown> = {};
+    for (const key of ["payload", "additionalEndpoints", "metadata"] as const) {
+      const safe = userKeyed(args[key], key);
+      if (safe) maps[key] = safe;
+    }
+    super(
+      provider,
+      name,
+      { ...outputs, ...rest, ...maps, ...(id === undefined ? {} : { instanceId: id }) },
+      opts,
+    );
   }
 }

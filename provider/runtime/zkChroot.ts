@@ -5,9 +5,9 @@ import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
 import { joinPath } from "../core/paths";
 import type { ZkChrootInputs } from "../core/schemas";
-import { validate } from "../core/validation";
+import { UNKNOWN, validate } from "../core/validation";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
-import { MultiOp, ZkClient, ZkMultiError } from "../zk/client";
+import { MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
 import { errorCode } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
@@ -44,29 +44,44 @@ type ChrootState = Omit<ZkChrootInputs, "connectString" | "acl"> & { acl: AclEnt
     childRecords: Record<string, ChildRecord>;
   };
 
+/**
+ * A map keyed by child names from state or inputs. Only own entries count: a child named
+ * `toString` or `constructor` must never match what a plain object inherits.
+ */
+function ownEntries<T>(value: unknown): Map<string, T> {
+  return new Map(value && typeof value === "object" ? (Object.entries(value) as [string, T][]) : []);
+}
+
 const child = (root: string, rel: string) => joinPath(root, rel);
 /** Deepest first, so a parent is deleted after its children. */
-const deepestFirst = (rels: string[]) =>
+const deepestFirst = (rels: Iterable<string>) =>
   [...rels].sort((a, b) => b.split("/").length - a.split("/").length || (a < b ? 1 : -1));
+
+const childRecordOf = (stat: ZnodeStat): ChildRecord => ({
+  version: stat.version,
+  aversion: stat.aversion,
+  czxid: stat.czxid,
+});
 
 function recordedInputs(olds: Props): Props {
   return { ...olds, connectString: olds.ensembleConnectString };
 }
 
-async function readRecords(
+/** Stats of the given children (undefined when absent), asked for all at once. */
+async function childStats(
   client: ZkClient,
-  path: string,
-  rels: readonly string[],
-): Promise<{ root: ZnodeRecord; children: Record<string, ChildRecord> }> {
-  const rootStat = await client.exists(path);
-  if (!rootStat)
-    throw new ProviderError(`znode ${path} vanished right after it was written; another client deleted it`);
-  const children: Record<string, ChildRecord> = {};
-  for (const rel of rels) {
-    const stat = await client.exists(child(path, rel));
-    if (stat) children[rel] = { version: stat.version, aversion: stat.aversion, czxid: stat.czxid };
-  }
-  return { root: recordOf(path, rootStat), children };
+  root: string,
+  rels: Iterable<string>,
+): Promise<Map<string, ZnodeStat | undefined>> {
+  const list = [...rels];
+  const stats = await Promise.all(list.map((rel) => client.exists(child(root, rel))));
+  return new Map(list.map((rel, i) => [rel, stats[i]]));
+}
+
+/** Fails unless the child still is the znode recorded in state (same creation zxid). */
+function checkChildIdentity(path: string, rec: ChildRecord, stat: ZnodeStat | undefined): void {
+  if (!stat) throw new ProviderError(msg.deletedConflict(path));
+  if (stat.czxid !== rec.czxid) throw new ProviderError(msg.recreatedConflict(path, rec.czxid, stat.czxid));
 }
 
 /** Turns a failed chroot transaction into the message a user needs; nothing of it was applied. */
@@ -89,103 +104,267 @@ async function explainFailure(client: ZkClient, err: unknown, ops: readonly Mult
   return err;
 }
 
+/** What a chroot transaction did, as state records it. */
+interface Written {
+  readonly root: ZnodeRecord;
+  readonly children: Map<string, ChildRecord>;
+}
+
 async function createChroot(
   s: ConnectionSettings,
   inputs: ZkChrootInputs,
-): Promise<{
-  root: ZnodeRecord;
-  children: Record<string, ChildRecord>;
-  createdPaths: string[];
-  acl: AclEntry[];
-}> {
-  const rels = Object.keys(inputs.children);
-  return pool().run(s, `create chroot ${inputs.path}`, async (client, attempt) => {
+): Promise<Written & { createdPaths: string[]; acl: AclEntry[] }> {
+  const wanted = ownEntries<string>(inputs.children);
+  // The newest zxid seen before the first transaction was sent: a znode created by that
+  // transaction has a larger creation zxid, one that was there before cannot.
+  let bound: string | undefined;
+  return pool().run(s, `create chroot ${inputs.path}`, async (client) => {
     const existing = await client.exists(inputs.path);
-    if (
-      existing &&
-      attempt > 0 &&
-      (await client.getData(inputs.path)).data.equals(Buffer.from(inputs.data))
-    ) {
-      // An earlier attempt committed before its reply was lost: the whole transaction is there.
-      const records = await readRecords(client, inputs.path, rels);
-      const { acl } = await client.getAcl(inputs.path);
-      if (Object.keys(records.children).length === rels.length) {
-        const parents = await parentsCreatedWith(client, inputs.path, records.root.czxid);
-        return { ...records, createdPaths: [...parents, inputs.path], acl };
-      }
+    if (existing && bound !== undefined) {
+      const own = await ownEarlierCreate(client, inputs, existing, wanted, bound);
+      if (own) return own;
     }
     if (existing && !inputs.adopt) throw new ProviderError(msg.alreadyExists(inputs.path));
     // Without an explicit ACL, the chroot and its children get the closest ancestor's (an adopted
     // chroot keeps its own).
     const inherited = await inheritedAcl(client, inputs.path);
     const acl = inputs.acl ?? (existing ? (await client.getAcl(inputs.path)).acl : inherited);
-    const prime = async (parents: string[]): Promise<string[]> => {
+    const found = existing ? await childStats(client, inputs.path, wanted.keys()) : new Map();
+    const prime = async (parents: string[]): Promise<Written & { parents: string[] }> => {
       const ops: MultiOp[] = [...parentOps(parents, inherited)];
       const data = Buffer.from(inputs.data);
       if (existing) ops.push({ op: "setData", path: inputs.path, data, version: existing.version });
       else ops.push({ op: "create", path: inputs.path, data, acl });
-      for (const rel of rels) {
+      const rootIndex = ops.length - 1;
+      for (const [rel, value] of wanted) {
         const path = child(inputs.path, rel);
-        const stat = existing ? await client.exists(path) : undefined;
-        const childData = Buffer.from(inputs.children[rel] as string);
+        const stat = found.get(rel);
         ops.push(
           stat
-            ? { op: "setData", path, data: childData, version: stat.version }
-            : { op: "create", path, data: childData, acl },
+            ? { op: "setData", path, data: Buffer.from(value), version: stat.version }
+            : { op: "create", path, data: Buffer.from(value), acl },
         );
       }
-      await client.multi(ops).catch(async (err) => {
+      bound ??= client.lastZxidSeen;
+      const results = await client.multi(ops).catch(async (err) => {
         // Races on shared parents are retried by withMissingParents; explain everything else.
         const raced = err instanceof ZkMultiError && (err.index < parents.length || err.code === NO_NODE);
         throw raced ? err : await explainFailure(client, err, ops);
       });
-      return parents;
+      const records = recordsFromResults(ops.slice(rootIndex), results.slice(rootIndex), found);
+      const rootRecord = records.get("") as ChildRecord & { mzxid: string };
+      records.delete("");
+      return {
+        root: { path: inputs.path, ...rootRecord },
+        children: renameToRels(records, inputs.path),
+        parents,
+      };
     };
-    const parents = existing ? await prime([]) : await withMissingParents(client, inputs.path, prime);
-    const records = await readRecords(client, inputs.path, rels);
-    return { ...records, createdPaths: existing ? [] : [...parents, inputs.path], acl };
+    const written = existing ? await prime([]) : await withMissingParents(client, inputs.path, prime);
+    return {
+      root: written.root,
+      children: written.children,
+      createdPaths: existing ? [] : [...written.parents, inputs.path],
+      acl,
+    };
   });
 }
 
-/** Ops that bring the primed children from the recorded state to the new one, version-checked. */
-function childOps(
-  root: string,
-  olds: Props,
-  news: ZkChrootInputs,
-  records: Record<string, ChildRecord>,
-  acl: readonly AclEntry[],
-): MultiOp[] {
-  const oldChildren = (olds.children as Record<string, string>) ?? {};
-  const ops: MultiOp[] = [];
-  const removed = Object.keys(oldChildren).filter((rel) => !(rel in news.children) && records[rel]);
-  for (const rel of deepestFirst(removed))
-    ops.push({ op: "remove", path: child(root, rel), version: (records[rel] as ChildRecord).version });
-  for (const [rel, data] of Object.entries(news.children)) {
-    const rec = records[rel];
-    if (!rec) ops.push({ op: "create", path: child(root, rel), data: Buffer.from(data), acl });
-    else if (oldChildren[rel] !== data)
-      ops.push({ op: "setData", path: child(root, rel), data: Buffer.from(data), version: rec.version });
-    else ops.push({ op: "check", path: child(root, rel), version: rec.version });
+/**
+ * On a retry, the chroot an earlier attempt created before its reply was lost: the chroot is
+ * newer than anything seen before the first attempt and every wanted child was created by the
+ * same transaction (the same creation zxid) with the wanted data. Anything else is not ours.
+ */
+async function ownEarlierCreate(
+  client: ZkClient,
+  inputs: ZkChrootInputs,
+  existing: ZnodeStat,
+  wanted: Map<string, string>,
+  bound: string,
+): Promise<(Written & { createdPaths: string[]; acl: AclEntry[] }) | undefined> {
+  if (BigInt(existing.czxid) <= BigInt(bound)) return undefined;
+  const rels = [...wanted.keys()];
+  const [rootData, ...children] = await Promise.all([
+    client.getData(inputs.path).catch(() => undefined),
+    ...rels.map((rel) => client.getData(child(inputs.path, rel)).catch(() => undefined)),
+  ]);
+  if (!rootData || !rootData.data.equals(Buffer.from(inputs.data))) return undefined;
+  const records = new Map<string, ChildRecord>();
+  for (const [i, rel] of rels.entries()) {
+    const got = children[i];
+    if (!got || got.stat.czxid !== existing.czxid || !got.data.equals(Buffer.from(wanted.get(rel) ?? "")))
+      return undefined;
+    records.set(rel, childRecordOf(got.stat));
   }
-  return ops;
+  const { acl } = await client.getAcl(inputs.path);
+  const parents = await parentsCreatedWith(client, inputs.path, existing.czxid);
+  return {
+    root: recordOf(inputs.path, rootData.stat),
+    children: records,
+    createdPaths: [...parents, inputs.path],
+    acl,
+  };
 }
 
+/**
+ * Records of the znodes a committed transaction wrote, from its reply alone (a read after it
+ * could see another writer's znode): created ones are new at the transaction's zxid, changed
+ * ones have the stat the reply gives, checked ones keep their record. Keyed by path.
+ */
+function recordsFromResults(
+  ops: readonly MultiOp[],
+  results: readonly MultiResult[],
+  checked: Map<string, ChildRecord | ZnodeStat | undefined>,
+): Map<string, ChildRecord & { mzxid: string }> {
+  const out = new Map<string, ChildRecord & { mzxid: string }>();
+  ops.forEach((op, i) => {
+    const result = results[i];
+    if (!result || op.op === "remove") return;
+    const key = i === 0 ? "" : op.path;
+    if (op.op === "create") out.set(key, { version: 0, aversion: 0, czxid: result.zxid, mzxid: result.zxid });
+    else if (op.op === "setData" && result.stat)
+      out.set(key, { ...childRecordOf(result.stat), mzxid: result.stat.mzxid });
+    else {
+      const kept = checked.get(key === "" ? "" : op.path);
+      if (kept)
+        out.set(key, { version: kept.version, aversion: kept.aversion, czxid: kept.czxid, mzxid: "" });
+    }
+  });
+  return out;
+}
+
+/** Children's records, keyed by path relative to the chroot. */
+function renameToRels(byPath: Map<string, ChildRecord>, root: string): Map<string, ChildRecord> {
+  const prefix = `${root}/`;
+  return new Map(
+    [...byPath].map(([path, { version, aversion, czxid }]) => [
+      path.slice(prefix.length),
+      { version, aversion, czxid },
+    ]),
+  );
+}
+
+/** A chroot update, planned from the recorded state alone: the transaction and what it expects. */
+interface UpdatePlan {
+  readonly ops: MultiOp[];
+  /** Recorded children that the transaction checks, changes or removes. */
+  readonly touched: Map<string, ChildRecord>;
+  /** Children the transaction removes. */
+  readonly removed: string[];
+  /** Children it creates or changes, with their new data. */
+  readonly written: Map<string, string>;
+}
+
+function planUpdate(
+  root: ZnodeRecord,
+  oldData: unknown,
+  inputs: ZkChrootInputs,
+  oldChildren: Map<string, string>,
+  records: Map<string, ChildRecord>,
+  acl: readonly AclEntry[],
+): UpdatePlan {
+  const wanted = ownEntries<string>(inputs.children);
+  const ops: MultiOp[] = [
+    oldData !== inputs.data
+      ? { op: "setData", path: root.path, data: Buffer.from(inputs.data), version: root.version }
+      : { op: "check", path: root.path, version: root.version },
+  ];
+  const touched = new Map<string, ChildRecord>();
+  const written = new Map<string, string>();
+  const removed = deepestFirst([...records.keys()].filter((rel) => !wanted.has(rel)));
+  for (const rel of removed) {
+    const rec = records.get(rel) as ChildRecord;
+    touched.set(rel, rec);
+    ops.push({ op: "remove", path: child(root.path, rel), version: rec.version });
+  }
+  for (const [rel, data] of wanted) {
+    const rec = records.get(rel);
+    const path = child(root.path, rel);
+    if (!rec) {
+      written.set(rel, data);
+      ops.push({ op: "create", path, data: Buffer.from(data), acl });
+      continue;
+    }
+    touched.set(rel, rec);
+    if (oldChildren.get(rel) !== data) {
+      written.set(rel, data);
+      ops.push({ op: "setData", path, data: Buffer.from(data), version: rec.version });
+    } else ops.push({ op: "check", path, version: rec.version });
+  }
+  return { ops, touched, removed, written };
+}
+
+/**
+ * On a retry, whether the earlier attempt's transaction was applied before its reply was lost:
+ * every znode it wrote carries one modification zxid, newer than anything seen before the first
+ * attempt, with the wanted data; what it removed is gone and what it only checked is unchanged.
+ * Returns the records it left, or undefined when it was not applied.
+ */
+async function appliedEarlier(
+  client: ZkClient,
+  root: ZnodeRecord,
+  plan: UpdatePlan,
+  rootStat: ZnodeStat,
+  stats: Map<string, ZnodeStat | undefined>,
+  bound: string,
+): Promise<Written | undefined> {
+  const rootWritten = plan.ops[0]?.op === "setData";
+  const writtenPaths = [
+    ...(rootWritten ? [root.path] : []),
+    ...[...plan.written.keys()].map((r) => child(root.path, r)),
+  ];
+  if (writtenPaths.length === 0 && plan.removed.length === 0) return undefined;
+  if (plan.removed.some((rel) => stats.get(rel) !== undefined)) return undefined;
+  const reads = await Promise.all(writtenPaths.map((p) => client.getData(p).catch(() => undefined)));
+  const zxids = new Set(reads.map((r) => r?.stat.mzxid));
+  const [zxid] = zxids;
+  if (writtenPaths.length > 0 && (zxids.size !== 1 || zxid === undefined || BigInt(zxid) <= BigInt(bound)))
+    return undefined;
+  const wantedData = [
+    ...(rootWritten ? [(plan.ops[0] as { data: Buffer }).data] : []),
+    ...[...plan.written.values()].map((d) => Buffer.from(d)),
+  ];
+  if (reads.some((r, i) => !r || !r.data.equals(wantedData[i] as Buffer))) return undefined;
+  const children = new Map<string, ChildRecord>();
+  for (const [rel, rec] of plan.touched) {
+    if (plan.removed.includes(rel)) continue;
+    const stat = stats.get(rel);
+    if (!stat || stat.czxid !== rec.czxid) return undefined;
+    if (!plan.written.has(rel) && stat.version !== rec.version) return undefined;
+    children.set(rel, childRecordOf(stat));
+  }
+  for (const rel of plan.written.keys()) {
+    const stat = stats.get(rel);
+    if (!stat) return undefined;
+    // A created child is new in that transaction; a changed one is one version on.
+    const rec = plan.touched.get(rel);
+    if (rec ? stat.version !== rec.version + 1 : stat.czxid !== zxid) return undefined;
+    children.set(rel, childRecordOf(stat));
+  }
+  if (!rootWritten && rootStat.version !== root.version) return undefined;
+  return { root: recordOf(root.path, rootStat), children };
+}
+
+/** Sets the ACL of each path whose recorded ACL version is given; returns the new stats. */
 async function setAclEverywhere(
   client: ZkClient,
-  paths: Record<string, number>,
+  paths: Map<string, number>,
   acl: readonly AclEntry[],
-): Promise<void> {
-  for (const [path, aversion] of Object.entries(paths)) {
+): Promise<Map<string, ZnodeStat>> {
+  const out = new Map<string, ZnodeStat>();
+  for (const [path, aversion] of paths) {
     try {
-      await client.setAcl(path, acl, aversion);
+      out.set(path, await client.setAcl(path, acl, aversion));
     } catch (err) {
       if (errorCode(err) !== BAD_VERSION) throw err;
-      const now = await client.exists(path);
-      if (now && !sameValue(normalizeAcl((await client.getAcl(path)).acl), normalizeAcl(acl))) {
-        throw new ProviderError(msg.versionConflict(path, "acl", aversion, now.aversion));
-      }
+      // An earlier attempt whose reply was lost may have set it already.
+      const now = await client.getAcl(path);
+      if (!sameValue(normalizeAcl(now.acl), normalizeAcl(acl)))
+        throw new ProviderError(msg.versionConflict(path, "acl", aversion, now.stat.aversion));
+      out.set(path, now.stat);
     }
   }
+  return out;
 }
 
 async function listSubtree(client: ZkClient, root: string): Promise<string[]> {
@@ -212,7 +391,7 @@ const MAX_OPS_PER_MULTI = 500;
 
 async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> {
   const root = recordFromState(props);
-  const records = (props.childRecords as Record<string, ChildRecord>) ?? {};
+  const records = ownEntries<ChildRecord>(props.childRecords);
   const policy = String(props.deletePolicy ?? "refuse");
   if (policy === "retain") return;
   await pool().run(s, `delete chroot ${root.path}`, async (client) => {
@@ -221,7 +400,7 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
     if (stat.czxid !== root.czxid)
       throw new ProviderError(msg.recreatedConflict(root.path, root.czxid, stat.czxid));
     const subtree = await listSubtree(client, root.path);
-    const foreign = subtree.filter((rel) => !(rel in records));
+    const foreign = subtree.filter((rel) => !records.has(rel));
     if (foreign.length > 0 && policy === "refuse") {
       throw new ProviderError(
         msg.foreignChildren(
@@ -231,11 +410,16 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
         ),
       );
     }
-    const ops: MultiOp[] = deepestFirst(subtree).map((rel) => ({
-      op: "remove",
-      path: child(root.path, rel),
-      version: records[rel]?.version ?? -1,
-    }));
+    // Our children must still be the znodes we created, whatever the policy.
+    const managed = subtree.filter((rel) => records.has(rel));
+    const stats = await childStats(client, root.path, managed);
+    for (const rel of managed) {
+      const now = stats.get(rel);
+      if (now) checkChildIdentity(child(root.path, rel), records.get(rel) as ChildRecord, now);
+    }
+    const ops: MultiOp[] = deepestFirst(subtree.filter((rel) => !records.has(rel) || stats.get(rel))).map(
+      (rel) => ({ op: "remove", path: child(root.path, rel), version: records.get(rel)?.version ?? -1 }),
+    );
     ops.push({ op: "remove", path: root.path, version: root.version });
     // Large foreign subtrees under 'recursive' go in batches, deepest first; the chroot is in the last one.
     for (let i = 0; i < ops.length; i += MAX_OPS_PER_MULTI) {
@@ -248,15 +432,47 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
   await removeEmptyParents(s, root.path);
 }
 
+/** The connect string a resource's input stands for: the stack config's when absent. */
+function ensembleOf(connectString: unknown): unknown {
+  if (connectString === UNKNOWN) return UNKNOWN;
+  try {
+    return settingsFor(connectString as string | undefined).connectString;
+  } catch {
+    return connectString;
+  }
+}
+
+/** The znode path a chroot input stands for on its ensemble, or undefined while unknown. */
+function absolutePathOf(connectString: unknown, path: unknown): string | undefined {
+  if (
+    connectString === UNKNOWN ||
+    typeof connectString !== "string" ||
+    typeof path !== "string" ||
+    path === UNKNOWN
+  )
+    return undefined;
+  const target = withChroot(connectString, path);
+  return target.slice(target.indexOf("/"));
+}
+
 /** `ZkChroot`'s dynamic-provider methods. */
 export const zkChroot: ProviderMethods = {
   async check(_olds, news) {
-    const { zkChrootInputs, ZK_CHROOT_DEFAULTS } = inputSchemas();
-    return validate(zkChrootInputs, news, ZK_CHROOT_DEFAULTS);
+    const { zkChrootInputs, ZK_CHROOT_DEFAULTS, unrepresentableChildProblem } = inputSchemas();
+    const checked = validate(zkChrootInputs, news, ZK_CHROOT_DEFAULTS);
+    const problem = unrepresentableChildProblem(news.children);
+    return problem ? { ...checked, failures: [problem, ...checked.failures] } : checked;
   },
 
   async diff(_id, olds, news) {
-    return planDiff(recordedInputs(olds), withRecordedAcl(olds, news), INPUTS, REPLACE_ON);
+    // Connect strings compare by members and chroot, so another spelling of the same is no change.
+    const before = { ...recordedInputs(olds), connectString: ensembleOf(olds.ensembleConnectString) };
+    const after = { ...withRecordedAcl(olds, news), connectString: ensembleOf(news.connectString) };
+    const from = absolutePathOf(before.connectString, olds.path);
+    const to = absolutePathOf(after.connectString, news.path);
+    // A move that may land on the same znode (the same ensemble under another name) must free it first.
+    const samePath = from === undefined || to === undefined || from === to;
+    return planDiff(before, after, INPUTS, REPLACE_ON, () => samePath);
   },
 
   async create(raw) {
@@ -271,7 +487,7 @@ export const zkChroot: ProviderMethods = {
       ...(ensembleConnectString ? { ensembleConnectString } : {}),
       connectString: withChroot(s.connectString, inputs.path),
       createdPaths,
-      childRecords: children,
+      childRecords: Object.fromEntries(children),
     };
     return { id: root.path, outs };
   },
@@ -279,7 +495,7 @@ export const zkChroot: ProviderMethods = {
   async read(id, props) {
     const s = settingsFor(props.ensembleConnectString as string | undefined);
     const root = String(props.path ?? id);
-    const oldChildren = (props.children as Record<string, string>) ?? {};
+    const rels = [...ownEntries<string>(props.children).keys()];
     const found = await pool().run(s, `read chroot ${root}`, async (client) => {
       await client.sync();
       const got = await client.getData(root).catch((err) => {
@@ -288,20 +504,29 @@ export const zkChroot: ProviderMethods = {
       });
       if (!got) return undefined;
       const { acl } = await client.getAcl(root);
-      const children: Record<string, string> = {};
-      const childRecords: Record<string, ChildRecord> = {};
-      for (const rel of Object.keys(oldChildren)) {
-        const c = await client.getData(child(root, rel)).catch(() => undefined);
-        if (!c) continue;
-        children[rel] = c.data.toString("utf8");
-        childRecords[rel] = { version: c.stat.version, aversion: c.stat.aversion, czxid: c.stat.czxid };
-      }
+      // Only a child that is gone leaves the state; any other error fails the refresh.
+      const reads = await Promise.all(
+        rels.map((rel) =>
+          client.getData(child(root, rel)).catch((err) => {
+            if (errorCode(err) === NO_NODE) return undefined;
+            throw err;
+          }),
+        ),
+      );
+      const children = new Map<string, string>();
+      const childRecords = new Map<string, ChildRecord>();
+      rels.forEach((rel, i) => {
+        const c = reads[i];
+        if (!c) return;
+        children.set(rel, c.data.toString("utf8"));
+        childRecords.set(rel, childRecordOf(c.stat));
+      });
       return {
         data: got.data.toString("utf8"),
         acl,
         record: recordOf(root, got.stat),
-        children,
-        childRecords,
+        children: Object.fromEntries(children),
+        childRecords: Object.fromEntries(childRecords),
       };
     });
     if (!found) return { id: "", props: {} };
@@ -313,50 +538,79 @@ export const zkChroot: ProviderMethods = {
     const inputs = news as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
     const root = recordFromState(olds);
-    const records = (olds.childRecords as Record<string, ChildRecord>) ?? {};
-    const result = await pool().run(s, `update chroot ${root.path}`, async (client, attempt) => {
-      const stat = await client.exists(root.path);
+    const records = ownEntries<ChildRecord>(olds.childRecords);
+    const acl = inputs.acl ?? (olds.acl as AclEntry[]);
+    const plan = planUpdate(root, olds.data, inputs, ownEntries<string>(olds.children), records, acl);
+    let bound: string | undefined;
+    const written = await pool().run(s, `update chroot ${root.path}`, async (client) => {
+      const [stat, stats] = await Promise.all([
+        client.exists(root.path),
+        childStats(client, root.path, new Set([...plan.touched.keys(), ...plan.written.keys()])),
+      ]);
       if (!stat) throw new ProviderError(msg.deletedConflict(root.path));
       if (stat.czxid !== root.czxid)
         throw new ProviderError(msg.recreatedConflict(root.path, root.czxid, stat.czxid));
-      const dataChanged = olds.data !== inputs.data;
-      if (attempt > 0 && stat.version !== root.version) {
-        // A retry after a lost reply: accept only if everything is already as wanted.
-        const now = await readRecords(client, root.path, Object.keys(inputs.children));
-        const rootData = (await client.getData(root.path)).data.toString("utf8");
-        if (
-          rootData === inputs.data &&
-          Object.keys(now.children).length === Object.keys(inputs.children).length
-        )
-          return now;
+      if (bound !== undefined) {
+        const earlier = await appliedEarlier(client, root, plan, stat, stats, bound);
+        if (earlier) return earlier;
       }
-      const ops: MultiOp[] = [
-        dataChanged
-          ? { op: "setData", path: root.path, data: Buffer.from(inputs.data), version: root.version }
-          : { op: "check", path: root.path, version: root.version },
-        ...childOps(root.path, olds, inputs, records, inputs.acl ?? (olds.acl as AclEntry[])),
-      ];
-      await client.multi(ops).catch(async (err) => {
+      // Every recorded child the transaction touches must still be ours; one already gone needs no removing.
+      const ops = plan.ops.filter((op, i) => {
+        const rel = i === 0 ? undefined : op.path.slice(root.path.length + 1);
+        const rec = rel === undefined ? undefined : plan.touched.get(rel);
+        if (rel === undefined || !rec) return true;
+        const now = stats.get(rel);
+        if (op.op === "remove" && !now) return false;
+        checkChildIdentity(op.path, rec, now);
+        return true;
+      });
+      bound ??= client.lastZxidSeen;
+      const results = await client.multi(ops).catch(async (err) => {
         throw await explainFailure(client, err, ops);
       });
-      const acl = aclChange(olds, inputs.acl);
-      if (acl) {
-        const aversions: Record<string, number> = { [root.path]: root.aversion };
-        for (const [rel, rec] of Object.entries(records))
-          if (rel in inputs.children) aversions[child(root.path, rel)] = rec.aversion;
-        await setAclEverywhere(client, aversions, acl);
-      }
-      return readRecords(client, root.path, Object.keys(inputs.children));
+      const byPath = recordsFromResults(
+        ops,
+        results,
+        new Map<string, ChildRecord | ZnodeStat | undefined>([
+          ["", root],
+          ...[...plan.touched].map(([rel, rec]) => [child(root.path, rel), rec] as const),
+        ]),
+      );
+      const rootAfter = byPath.get("") as ChildRecord & { mzxid: string };
+      byPath.delete("");
+      return {
+        root: { ...root, ...rootAfter, mzxid: rootAfter.mzxid || root.mzxid },
+        children: renameToRels(byPath, root.path),
+      };
     });
+    let { root: rootRecord } = written;
+    const children = written.children;
+    const newAcl = aclChange(olds, inputs.acl);
+    if (newAcl) {
+      const aversions = new Map<string, number>([[root.path, rootRecord.aversion]]);
+      for (const [rel, rec] of children)
+        if (records.has(rel)) aversions.set(child(root.path, rel), rec.aversion);
+      const stats = await pool().run(s, `set ACL of chroot ${root.path}`, (client) =>
+        setAclEverywhere(client, aversions, newAcl),
+      );
+      for (const [path, stat] of stats) {
+        if (path === root.path) rootRecord = { ...rootRecord, aversion: stat.aversion };
+        else {
+          const rel = path.slice(root.path.length + 1);
+          const rec = children.get(rel);
+          if (rec) children.set(rel, { ...rec, aversion: stat.aversion });
+        }
+      }
+    }
     const { connectString: ensembleConnectString, ...rest } = inputs;
     const outs: ChrootState = {
       ...rest,
-      acl: inputs.acl ?? (olds.acl as AclEntry[]),
-      ...result.root,
+      acl,
+      ...rootRecord,
       ...(ensembleConnectString ? { ensembleConnectString } : {}),
       connectString: withChroot(s.connectString, inputs.path),
       createdPaths: (olds.createdPaths as string[]) ?? [],
-      childRecords: result.children,
+      childRecords: Object.fromEntries(children),
     };
     return { outs };
   },

@@ -245,6 +245,15 @@ export class ZkClient {
     return this.client.getSessionId().toString("hex");
   }
 
+  /**
+   * The newest zxid any reply of this connection carried (decimal). A transaction sent after it
+   * commits under a larger zxid, so a znode whose czxid is not larger existed before that request.
+   */
+  get lastZxidSeen(): string {
+    const zxid = (this.client as unknown as { connectionManager: { zxid: Buffer } }).connectionManager.zxid;
+    return long(zxid);
+  }
+
   /** Closes the session. */
   close(): void {
     this.broken = true;

@@ -65,3 +65,48 @@ describe("ZkServiceRegistration check", () => {
     expect("instanceId" in (inputs ?? {})).toBe(false);
   });
 });
+
+describe("ZkChroot diff: where the chroot lives", () => {
+  const olds = {
+    path: "/apps/x",
+    ensembleConnectString: "a:1,b:2,c:3",
+    connectString: "a:1,b:2,c:3/apps/x",
+    data: "",
+    children: { toString: "t" },
+    deletePolicy: "refuse",
+    adopt: false,
+    acl: [{ scheme: "world", id: "anyone", perms: "rwcda" }],
+  };
+  const news = { ...olds, connectString: "a:1,b:2,c:3" };
+
+  it.each([
+    ["the same members in another order", { connectString: "c:3,a:1,b:2" }],
+    ["host names in other case", { connectString: "A:1,B:2,C:3" }],
+  ])("%s is no change", async (_what, change) => {
+    const { zkChroot } = await import("../../provider/runtime/zkChroot");
+    expect(await zkChroot.diff("id", olds, { ...news, ...change })).toMatchObject({
+      changes: false,
+      replaces: [],
+    });
+  });
+
+  it.each([
+    ["another ensemble, same path: delete first", { connectString: "d:4" }, ["connectString"], true],
+    ["a member less, same path: delete first", { connectString: "a:1,b:2" }, ["connectString"], true],
+    ["another path on the same ensemble: create first", { path: "/apps/y" }, ["path"], false],
+    ["an unknown connect string: delete first", { connectString: UNKNOWN }, ["connectString"], true],
+    [
+      "the path moved into the chroot: delete first",
+      { connectString: "a:1,b:2,c:3/apps", path: "/x" },
+      ["connectString", "path"],
+      true,
+    ],
+  ])("%s", async (_what, change, replaces, deleteFirst) => {
+    const { zkChroot } = await import("../../provider/runtime/zkChroot");
+    expect(await zkChroot.diff("id", olds, { ...news, ...change })).toMatchObject({
+      changes: true,
+      replaces,
+      deleteBeforeReplace: deleteFirst,
+    });
+  });
+});
