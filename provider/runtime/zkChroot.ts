@@ -8,7 +8,7 @@ import type { ZkChrootInputs } from "../core/schemas";
 import { UNKNOWN, validate } from "../core/validation";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import { MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
-import { errorCode } from "../zk/errors";
+import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { pool, settingsFor } from "./settings";
@@ -345,6 +345,158 @@ async function appliedEarlier(
   return { root: recordOf(root.path, rootStat), children };
 }
 
+/** What state records of a chroot update whose outcome is unknown, to settle it later. */
+interface PendingUpdate {
+  /** The newest zxid seen before the update's transaction was sent. */
+  readonly bound: string;
+  /** The inputs the update was to apply. */
+  readonly inputs: Props;
+}
+
+/** The ensemble stayed out of reach after an update's transaction was sent: it may have been applied. */
+class UpdateInDoubt extends Error {
+  constructor(
+    readonly failure: Error,
+    readonly bound: string,
+  ) {
+    super(failure.message);
+  }
+}
+
+/** Sends the chroot update's transaction, retried safely; see {@link appliedEarlier}. */
+async function writeUpdate(s: ConnectionSettings, olds: Props, inputs: ZkChrootInputs): Promise<Written> {
+  const root = recordFromState(olds);
+  const records = ownEntries<ChildRecord>(olds.childRecords);
+  const acl = inputs.acl ?? (olds.acl as AclEntry[]);
+  const plan = planUpdate(root, olds.data, inputs, ownEntries<string>(olds.children), records, acl);
+  let bound: string | undefined;
+  try {
+    return await pool().run(s, `update chroot ${root.path}`, async (client) => {
+      const [stat, stats] = await Promise.all([client.exists(root.path), planStats(client, root.path, plan)]);
+      if (!stat) throw new ProviderError(msg.deletedConflict(root.path));
+      if (stat.czxid !== root.czxid)
+        throw new ProviderError(msg.recreatedConflict(root.path, root.czxid, stat.czxid));
+      if (bound !== undefined) {
+        const earlier = await appliedEarlier(client, root, plan, stat, stats, bound);
+        if (earlier) return earlier;
+      }
+      // Every recorded child the transaction touches must still be ours; one already gone needs no removing.
+      const ops = plan.ops.filter((op, i) => {
+        const rel = i === 0 ? undefined : op.path.slice(root.path.length + 1);
+        const rec = rel === undefined ? undefined : plan.touched.get(rel);
+        if (rel === undefined || !rec) return true;
+        const now = stats.get(rel);
+        if (op.op === "remove" && !now) return false;
+        checkChildIdentity(op.path, rec, now);
+        return true;
+      });
+      bound ??= client.lastZxidSeen;
+      const results = await client.multi(ops).catch(async (err) => {
+        throw await explainFailure(client, err, ops);
+      });
+      const byPath = recordsFromResults(
+        ops,
+        results,
+        new Map<string, ChildRecord | ZnodeStat | undefined>([
+          ["", root],
+          ...[...plan.touched].map(([rel, rec]) => [child(root.path, rel), rec] as const),
+        ]),
+      );
+      const rootAfter = byPath.get("") as ChildRecord & { mzxid: string };
+      byPath.delete("");
+      return {
+        root: { ...root, ...rootAfter, mzxid: rootAfter.mzxid || root.mzxid },
+        children: renameToRels(byPath, root.path),
+      };
+    });
+  } catch (err) {
+    if (bound !== undefined && isTransient(err)) throw new UpdateInDoubt(err as Error, bound);
+    throw err;
+  }
+}
+
+const planStats = (client: ZkClient, root: string, plan: UpdatePlan) =>
+  childStats(client, root, new Set([...plan.touched.keys(), ...plan.written.keys()]));
+
+/** Sets a new ACL on the chroot and on the children it had before the update (new ones got it at creation). */
+async function setChrootAcl(
+  s: ConnectionSettings,
+  written: Written,
+  before: Map<string, ChildRecord>,
+  acl: readonly AclEntry[],
+): Promise<Written> {
+  const rootPath = written.root.path;
+  const aversions = new Map<string, number>([[rootPath, written.root.aversion]]);
+  for (const [rel, rec] of written.children)
+    if (before.has(rel)) aversions.set(child(rootPath, rel), rec.aversion);
+  const stats = await pool().run(s, `set ACL of chroot ${rootPath}`, (client) =>
+    setAclEverywhere(client, aversions, acl),
+  );
+  const children = new Map(written.children);
+  let root = written.root;
+  for (const [path, stat] of stats) {
+    if (path === rootPath) root = { ...root, aversion: stat.aversion };
+    else {
+      const rel = path.slice(rootPath.length + 1);
+      const rec = children.get(rel);
+      if (rec) children.set(rel, { ...rec, aversion: stat.aversion });
+    }
+  }
+  return { root, children };
+}
+
+/**
+ * The error that makes the engine keep an update in doubt in state (a partial failure), with
+ * what settles it on the next `up`, `refresh` or `destroy`.
+ */
+function inDoubtError(err: UpdateInDoubt, id: string, olds: Props, inputs: ZkChrootInputs): unknown {
+  const pendingUpdate: PendingUpdate = { bound: err.bound, inputs: { ...inputs } };
+  return partialFailure(
+    new ProviderError(
+      `${err.failure.message}. The update may have taken effect: the next 'pulumi up' or 'pulumi refresh' finds out and finishes it`,
+    ),
+    id,
+    { ...olds, pendingUpdate },
+  );
+}
+
+/** An error that still hands the engine the resource's state: what was written is not forgotten. */
+function partialFailure(err: unknown, id: string, state: object): unknown {
+  if (!(err instanceof Error)) return err;
+  // Through JSON: the engine's protobuf Struct cannot carry undefined values.
+  const properties = JSON.parse(JSON.stringify(state)) as Props;
+  return Object.assign(err, { id, properties, reasons: [err.message] });
+}
+
+/**
+ * State with an update in doubt, settled: when its transaction was applied, the state takes
+ * what it wrote; otherwise the state stays as it was. Reads only.
+ */
+async function settlePending(s: ConnectionSettings, olds: Props): Promise<Props> {
+  if (!olds.pendingUpdate) return olds;
+  const { pendingUpdate, ...rest } = olds;
+  const pending = pendingUpdate as PendingUpdate;
+  const wanted = pending.inputs as ZkChrootInputs;
+  const root = recordFromState(rest);
+  const records = ownEntries<ChildRecord>(rest.childRecords);
+  const acl = wanted.acl ?? (rest.acl as AclEntry[]);
+  const plan = planUpdate(root, rest.data, wanted, ownEntries<string>(rest.children), records, acl);
+  const earlier = await pool().run(s, `settle update of chroot ${root.path}`, async (client) => {
+    await client.sync();
+    const [stat, stats] = await Promise.all([client.exists(root.path), planStats(client, root.path, plan)]);
+    if (!stat || stat.czxid !== root.czxid) return undefined;
+    return appliedEarlier(client, root, plan, stat, stats, pending.bound);
+  });
+  if (!earlier) return rest;
+  return {
+    ...rest,
+    data: wanted.data,
+    children: wanted.children,
+    ...earlier.root,
+    childRecords: Object.fromEntries(earlier.children),
+  };
+}
+
 /** Sets the ACL of each path whose recorded ACL version is given; returns the new stats. */
 async function setAclEverywhere(
   client: ZkClient,
@@ -492,8 +644,9 @@ export const zkChroot: ProviderMethods = {
     return { id: root.path, outs };
   },
 
-  async read(id, props) {
-    const s = settingsFor(props.ensembleConnectString as string | undefined);
+  async read(id, olds) {
+    const s = settingsFor(olds.ensembleConnectString as string | undefined);
+    const props = await settlePending(s, olds);
     const root = String(props.path ?? id);
     const rels = [...ownEntries<string>(props.children).keys()];
     const found = await pool().run(s, `read chroot ${root}`, async (client) => {
@@ -534,88 +687,39 @@ export const zkChroot: ProviderMethods = {
     return { id, props: { ...props, ...rest, ...record } };
   },
 
-  async update(_id, olds, news) {
+  async update(id, olds, news) {
     const inputs = news as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
-    const root = recordFromState(olds);
-    const records = ownEntries<ChildRecord>(olds.childRecords);
-    const acl = inputs.acl ?? (olds.acl as AclEntry[]);
-    const plan = planUpdate(root, olds.data, inputs, ownEntries<string>(olds.children), records, acl);
-    let bound: string | undefined;
-    const written = await pool().run(s, `update chroot ${root.path}`, async (client) => {
-      const [stat, stats] = await Promise.all([
-        client.exists(root.path),
-        childStats(client, root.path, new Set([...plan.touched.keys(), ...plan.written.keys()])),
-      ]);
-      if (!stat) throw new ProviderError(msg.deletedConflict(root.path));
-      if (stat.czxid !== root.czxid)
-        throw new ProviderError(msg.recreatedConflict(root.path, root.czxid, stat.czxid));
-      if (bound !== undefined) {
-        const earlier = await appliedEarlier(client, root, plan, stat, stats, bound);
-        if (earlier) return earlier;
-      }
-      // Every recorded child the transaction touches must still be ours; one already gone needs no removing.
-      const ops = plan.ops.filter((op, i) => {
-        const rel = i === 0 ? undefined : op.path.slice(root.path.length + 1);
-        const rec = rel === undefined ? undefined : plan.touched.get(rel);
-        if (rel === undefined || !rec) return true;
-        const now = stats.get(rel);
-        if (op.op === "remove" && !now) return false;
-        checkChildIdentity(op.path, rec, now);
-        return true;
-      });
-      bound ??= client.lastZxidSeen;
-      const results = await client.multi(ops).catch(async (err) => {
-        throw await explainFailure(client, err, ops);
-      });
-      const byPath = recordsFromResults(
-        ops,
-        results,
-        new Map<string, ChildRecord | ZnodeStat | undefined>([
-          ["", root],
-          ...[...plan.touched].map(([rel, rec]) => [child(root.path, rel), rec] as const),
-        ]),
-      );
-      const rootAfter = byPath.get("") as ChildRecord & { mzxid: string };
-      byPath.delete("");
-      return {
-        root: { ...root, ...rootAfter, mzxid: rootAfter.mzxid || root.mzxid },
-        children: renameToRels(byPath, root.path),
-      };
-    });
-    let { root: rootRecord } = written;
-    const children = written.children;
-    const newAcl = aclChange(olds, inputs.acl);
-    if (newAcl) {
-      const aversions = new Map<string, number>([[root.path, rootRecord.aversion]]);
-      for (const [rel, rec] of children)
-        if (records.has(rel)) aversions.set(child(root.path, rel), rec.aversion);
-      const stats = await pool().run(s, `set ACL of chroot ${root.path}`, (client) =>
-        setAclEverywhere(client, aversions, newAcl),
-      );
-      for (const [path, stat] of stats) {
-        if (path === root.path) rootRecord = { ...rootRecord, aversion: stat.aversion };
-        else {
-          const rel = path.slice(root.path.length + 1);
-          const rec = children.get(rel);
-          if (rec) children.set(rel, { ...rec, aversion: stat.aversion });
-        }
-      }
-    }
+    const settled = await settlePending(s, olds);
     const { connectString: ensembleConnectString, ...rest } = inputs;
-    const outs: ChrootState = {
+    const stateWith = (written: Written, acl: unknown): ChrootState => ({
       ...rest,
-      acl,
-      ...rootRecord,
+      acl: acl as AclEntry[],
+      ...written.root,
       ...(ensembleConnectString ? { ensembleConnectString } : {}),
       connectString: withChroot(s.connectString, inputs.path),
-      createdPaths: (olds.createdPaths as string[]) ?? [],
-      childRecords: Object.fromEntries(children),
-    };
-    return { outs };
+      createdPaths: (settled.createdPaths as string[]) ?? [],
+      childRecords: Object.fromEntries(written.children),
+    });
+    const written = await writeUpdate(s, settled, inputs).catch((err: unknown) => {
+      throw err instanceof UpdateInDoubt ? inDoubtError(err, id, settled, inputs) : err;
+    });
+    const newAcl = aclChange(settled, inputs.acl);
+    if (!newAcl) return { outs: stateWith(written, settled.acl) };
+    // The children are written: whatever happens to the ACL, state must record them.
+    const withAcl = await setChrootAcl(
+      s,
+      written,
+      ownEntries<ChildRecord>(settled.childRecords),
+      newAcl,
+    ).catch((err: unknown) => {
+      throw partialFailure(err, id, stateWith(written, settled.acl));
+    });
+    return { outs: stateWith(withAcl, newAcl) };
   },
 
   async delete(_id, props) {
-    await deleteChroot(settingsFor(props.ensembleConnectString as string | undefined), props);
+    const s = settingsFor(props.ensembleConnectString as string | undefined);
+    await deleteChroot(s, await settlePending(s, props));
   },
 };
