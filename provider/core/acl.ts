@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { isIPv4, isIPv6 } from "net";
 
 /** ACL schemes ZooKeeper understands. */
 export const ACL_SCHEMES = ["world", "digest", "ip", "auth", "sasl", "x509"] as const;
@@ -57,4 +58,25 @@ export function normalizeAcl(acl: readonly AclEntry[]): AclEntry[] {
 export function digestAclId(user: string, password: string): string {
   const hash = createHash("sha1").update(`${user}:${password}`).digest("base64");
   return `${user}:${hash}`;
+}
+
+/**
+ * Why an `ip` ACL id is invalid, or undefined: it must be an IPv4 address or CIDR block
+ * (`10.0.0.1`, `10.0.0.0/8`), or an IPv6 one (`fd00::1`, `fd00::/8`). ZooKeeper refuses any
+ * other id with INVALID_ACL; servers before IPv6 ACL support (ZOOKEEPER-4240) refuse IPv6 too.
+ */
+export function ipAclIdProblem(id: string): string | undefined {
+  const slash = id.indexOf("/");
+  const address = slash < 0 ? id : id.slice(0, slash);
+  const bits = slash < 0 ? undefined : id.slice(slash + 1);
+  // No zone ids (`%eth0`): the server matches ACLs against bare addresses.
+  const maxBits = isIPv4(address) ? 32 : isIPv6(address) && !address.includes("%") ? 128 : undefined;
+  const rule =
+    "must be an IPv4 or IPv6 address or CIDR block, such as 10.0.0.1, 10.0.0.0/8 or fd00::/8; " +
+    "host names are not resolved";
+  if (maxBits === undefined) return rule;
+  if (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits)) {
+    return `must end in a prefix length from /0 to /${maxBits}; ${rule}`;
+  }
+  return undefined;
 }

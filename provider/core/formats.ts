@@ -48,6 +48,46 @@ export function uriSpecParts(template: string): UriSpecPart[] {
   return parts;
 }
 
+/** The variables Curator's `UriSpec.build` fills in from a service instance. */
+export const URI_SPEC_FIELDS = [
+  "scheme",
+  "name",
+  "id",
+  "address",
+  "port",
+  "ssl-port",
+  "registration-time-utc",
+  "service-type",
+] as const;
+
+/**
+ * Why a uriSpec template is not one Curator's `UriSpec` parses into the intended URI, or
+ * undefined. Curator throws on unbalanced or nested braces and has no escape for a literal brace;
+ * an unknown variable is left in the URI as `{name}`, so a typo such as `{adress}` goes unnoticed.
+ * Variables must therefore be one of {@link URI_SPEC_FIELDS} or a top-level field of the payload
+ * (for consumers that pass the payload's fields to `build`).
+ */
+export function uriSpecProblem(template: string, payload?: unknown): string | undefined {
+  const known = new Set<string>(URI_SPEC_FIELDS);
+  if (isObj(payload)) for (const key of Object.keys(payload)) known.add(key);
+  const usage = `variables are {${URI_SPEC_FIELDS.join("}, {")}} or a field of payload, and braces cannot be literal`;
+  let open = -1;
+  for (let i = 0; i < template.length; i++) {
+    const ch = template[i];
+    if (ch === "{") {
+      if (open >= 0)
+        return `has '{' at character ${i + 1} inside the variable opened at character ${open + 1}; ${usage}`;
+      open = i;
+    } else if (ch === "}") {
+      if (open < 0) return `has '}' at character ${i + 1} without a '{' before it; ${usage}`;
+      const name = template.slice(open + 1, i);
+      if (!known.has(name)) return `has unknown variable {${name}}; ${usage}`;
+      open = -1;
+    }
+  }
+  return open >= 0 ? `has '{' at character ${open + 1} that is never closed; ${usage}` : undefined;
+}
+
 /**
  * A stable instance id derived from where the instance listens, shaped like the UUIDs Curator
  * generates (version 5 layout), so the same address and port always give the same znode.

@@ -1,6 +1,9 @@
 /** ZooKeeper path rules and helpers. Pure. */
 
-/** Why a path is invalid, or undefined when it is valid. */
+/**
+ * Why a path is invalid, or undefined when it is valid: exactly the paths ZooKeeper's
+ * `PathUtils.validatePath` refuses (the server applies it to every create).
+ */
 export function pathProblem(path: string): string | undefined {
   if (path.length === 0) return "must not be empty";
   if (!path.startsWith("/")) return "must start with '/'";
@@ -11,12 +14,24 @@ export function pathProblem(path: string): string | undefined {
     if (part === "") return "must not contain an empty component ('//')";
     if (part === "." || part === "..") return `must not contain a '${part}' component`;
   }
-  for (const ch of path) {
-    const c = ch.codePointAt(0) ?? 0;
+  // UTF-16 code units, as ZooKeeper's PathUtils.validatePath checks Java chars: an emoji is two
+  // surrogates there, and surrogates are refused.
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
     if (c === 0) return "must not contain the null character";
-    if ((c > 0x00 && c < 0x20) || (c > 0x7e && c < 0xa0))
+    if ((c > 0x00 && c < 0x20) || (c >= 0x7f && c <= 0x9f))
       return `must not contain control character U+${hex(c)}`;
-    if ((c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const cp = path.codePointAt(i) ?? c;
+      if (cp > 0xffff) {
+        return (
+          `must not contain U+${hex(cp)}: ZooKeeper refuses characters outside the Basic Multilingual Plane ` +
+          "(emoji and other surrogate pairs); use characters up to U+FFEF"
+        );
+      }
+      return `must not contain the lone surrogate U+${hex(c)}`;
+    }
+    if ((c >= 0xe000 && c <= 0xf8ff) || c >= 0xfff0) {
       return `must not contain private-use or reserved character U+${hex(c)}`;
     }
   }

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { ACL_SCHEMES, AclEntry, permsProblem } from "./acl";
+import { ACL_SCHEMES, AclEntry, ipAclIdProblem, permsProblem } from "./acl";
 import { parseConnectString } from "./connectString";
-import { isReserved, pathProblem } from "./paths";
+import { defaultInstanceId, encodeRegistration, SERVERSET_PREFIX, uriSpecProblem } from "./formats";
+import { ancestors, isReserved, joinPath, pathProblem } from "./paths";
+import { MAX_DATA_BYTES, MAX_REQUEST_BYTES, multiBytes, PARENT_DATA_BYTES, SizedOp } from "./requests";
+import type { CheckFailure } from "./validation";
+import { propertyName } from "./validation";
 
-/** ZooKeeper's default `jute.maxbuffer`: the largest request a server accepts, in bytes. */
-export const MAX_REQUEST_BYTES = 1_048_575;
-/** Room left in a request for the header, path, ACL and lengths, besides the data. */
-const REQUEST_OVERHEAD_BYTES = 1024;
+export { MAX_DATA_BYTES, MAX_REQUEST_BYTES } from "./requests";
 
 /** A zod refinement from a function that says why a string breaks a rule, or undefined. */
 export const rule = (problem: (v: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
@@ -27,6 +28,8 @@ export const zkPath = z.string().superRefine(
 
 /** Why a relative path such as a chroot child `config/db` is invalid, or undefined. */
 export function relativePathProblem(v: string): string | undefined {
+  if (v === "")
+    return "child name '' must not be empty: name the child relative to the chroot, such as 'config'";
   if (v.startsWith("/")) return `relative path '${printable(v)}' must not start with '/'`;
   const p = pathProblem("/" + v);
   return p ? `relative path '${printable(v)}' ${p}` : undefined;
@@ -83,32 +86,92 @@ function aclIdProblem(e: AclEntry): string | undefined {
   if (e.scheme === "digest" && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(e.id)) {
     return "digest ACL id must be 'user:base64(sha1(user:password))'; build it with digestAclId(user, password)";
   }
-  if (e.scheme === "auth" && e.id !== "") return undefined;
+  if (e.scheme === "ip") {
+    const problem = ipAclIdProblem(e.id);
+    if (problem) return `ip ACL id '${printable(e.id)}' ${problem}`;
+  }
   return undefined;
 }
 
 /** Bytes of a UTF-8 string. */
 export const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
-/** Shows control characters escaped, so an error message stays one readable line. */
+/** Shows control characters and lone surrogates escaped and cuts long values, so an error message stays one readable line. */
 export function printable(s: string): string {
-  const shown = s.length > 120 ? s.slice(0, 117) + "..." : s;
+  let shown = s.length > 120 ? s.slice(0, 117) : s;
+  // Never cut an emoji in half.
+  if (/[\ud800-\udbff]$/.test(shown) && shown.length < s.length) shown = shown.slice(0, -1);
   let out = "";
   for (const ch of shown) {
     const c = ch.charCodeAt(0);
-    out += c < 0x20 || (c >= 0x7f && c < 0xa0) ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
+    const lone = ch.length === 1 && c >= 0xd800 && c <= 0xdfff;
+    out += c < 0x20 || (c >= 0x7f && c < 0xa0) || lone ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
   }
-  return out;
+  return shown.length < s.length ? `${out}... (${s.length} characters)` : out;
 }
 
-/** Why data of this many bytes cannot be written in one request, or undefined. */
+/** Why data of this many bytes cannot be stored in one znode, or undefined. */
 export function sizeProblem(bytes: number, what = "data"): string | undefined {
-  const max = MAX_REQUEST_BYTES - REQUEST_OVERHEAD_BYTES;
-  if (bytes <= max) return undefined;
+  if (bytes <= MAX_DATA_BYTES) return undefined;
   return (
-    `${what} is ${bytes} bytes, over the ${max} bytes that fit in one ZooKeeper request ` +
-    `(jute.maxbuffer is ${MAX_REQUEST_BYTES} bytes including path and ACL); store less, or split it over several znodes`
+    `${what} is ${bytes} bytes, over the ${MAX_DATA_BYTES} bytes a znode can hold (jute.maxbuffer, ${MAX_REQUEST_BYTES} bytes, ` +
+    "bounds every request and every reply a Java client reads, headers, path and ACL included); store less, or split it over several znodes"
   );
+}
+
+/** Why a request of this many bytes cannot be sent, or undefined. */
+function requestProblem(bytes: number, what: string, remedy: string): string | undefined {
+  if (bytes <= MAX_REQUEST_BYTES) return undefined;
+  return (
+    `${what} takes a request of ${bytes} bytes (the paths, data and ACLs of every znode written at once, with headers), ` +
+    `over ZooKeeper's jute.maxbuffer of ${MAX_REQUEST_BYTES} bytes: the server would drop the connection; ${remedy}`
+  );
+}
+
+/** The chroot of a connect string, or "" (none, or not known yet). */
+export function chrootOf(connectString: string | undefined): string {
+  if (connectString === undefined) return "";
+  const parsed = parseConnectString(connectString);
+  return "problem" in parsed ? "" : (parsed.chroot ?? "");
+}
+
+/** Where a resource's writes land besides its own paths: the chroot of the connect string it uses. */
+interface Target {
+  /** The chroot every path is under; "" for none. */
+  readonly chroot: string;
+  /** The connect string, named for messages: `connect string 'h:2181/x'` or the stack config key. */
+  readonly source: string;
+}
+
+/** A broken rule at a property path, before it becomes a check failure. */
+interface InputProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** The problem of a chroot under `/zookeeper`, which ZooKeeper reserves; reads may go there, writes may not. */
+function reservedChrootProblem(target: Target, writes: string): InputProblem[] {
+  if (!isReserved(target.chroot)) return [];
+  const message =
+    `${target.source} has the chroot '${printable(target.chroot)}', under /zookeeper, which ZooKeeper reserves for itself: ` +
+    `this resource would write ${printable(target.chroot + writes)}. Use a connect string without that chroot (the resource's connectString, or zookeeper:connectString)`;
+  return [{ path: ["connectString"], message }];
+}
+
+/** An ACL given as a list; anything else (not known yet during preview) counts as inherited. */
+const listedAcl = (acl: unknown): { acl?: AclEntry[] } =>
+  Array.isArray(acl) ? { acl: acl as AclEntry[] } : {};
+
+/** The property among `sizes` that contributes most bytes (the first on a tie). */
+function largest(sizes: [string, number][]): string {
+  return sizes.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+}
+
+const jsonBytes = (v: unknown) => (v === undefined ? 0 : utf8Bytes(JSON.stringify(v) ?? ""));
+
+/** Creates of the parents of `path` that may be missing, as `createParents` writes them: a marker, the inherited ACL. */
+function parentCreates(path: string): SizedOp[] {
+  return ancestors(path).map((p) => ({ op: "create", path: p, dataBytes: PARENT_DATA_BYTES }));
 }
 
 const base64 = z
@@ -162,7 +225,55 @@ export const zkNodeInputs = z
     createParents: z.boolean().default(false),
   })
   .superRefine(dataRules)
+  .superRefine((v, ctx) => addProblems(ctx, nodeWriteProblems(v, inputTarget(v.connectString))))
   .transform((v) => ({ ...v, adopt: v.adopt ?? false }));
+
+/** Adds each problem to a zod refinement as an issue at its property. */
+function addProblems(ctx: z.RefinementCtx, problems: readonly InputProblem[]): void {
+  for (const p of problems) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+}
+
+/** The target of a resource's own `connectString` input. */
+function inputTarget(connectString: string | undefined): Target {
+  return { chroot: chrootOf(connectString), source: `connect string '${printable(connectString ?? "")}'` };
+}
+
+/** What a `ZkNode`'s writes depend on. */
+interface NodeShape {
+  readonly path: string;
+  readonly data?: string;
+  readonly dataBase64?: string;
+  readonly acl?: AclEntry[];
+  readonly createParents?: boolean;
+}
+
+/** Rules on where and how much a `ZkNode` writes: outside /zookeeper, its create (with parents) within jute.maxbuffer. */
+function nodeWriteProblems(v: NodeShape, target: Target): InputProblem[] {
+  if (typeof v.path !== "string") return [];
+  const reserved = reservedChrootProblem(target, v.path);
+  if (reserved.length > 0) return reserved;
+  const dataField = v.dataBase64 !== undefined ? "dataBase64" : "data";
+  const dataBytes =
+    v.dataBase64 !== undefined ? Buffer.from(v.dataBase64, "base64").length : utf8Bytes(v.data ?? "");
+  // Data over a znode's limit has its own failure already.
+  if (dataBytes > MAX_DATA_BYTES) return [];
+  const parents = v.createParents ? parentCreates(v.path) : [];
+  const create: SizedOp = { op: "create", path: v.path, dataBytes, ...listedAcl(v.acl) };
+  const bytes = multiBytes([...parents, create], target.chroot);
+  const property = largest([
+    [dataField, dataBytes],
+    ["path", utf8Bytes(target.chroot + v.path) * (parents.length + 1)],
+    ["acl", jsonBytes(v.acl)],
+  ]);
+  const remedy =
+    property === "path"
+      ? "use a shorter path, or create its parents separately"
+      : property === "acl"
+        ? "give the ACL fewer or shorter entries"
+        : "store less, or split it over several znodes";
+  const problem = requestProblem(bytes, `creating '${printable(v.path)}'`, remedy);
+  return problem ? [{ path: [property], message: problem }] : [];
+}
 
 /** Normalised `ZkNode` inputs. */
 export type ZkNodeInputs = z.output<typeof zkNodeInputs>;
@@ -189,7 +300,7 @@ export const zkChrootInputs = z
       .superRefine((children, ctx) => {
         for (const key of Object.keys(children)) {
           const problem = relativePathProblem(key);
-          if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+          if (problem) ctx.addIssue({ code: "custom", path: key === "" ? [] : [key], message: problem });
         }
       })
       .default({}),
@@ -197,18 +308,75 @@ export const zkChrootInputs = z
       .enum(DELETE_POLICIES, { message: "deletePolicy must be refuse, recursive or retain" })
       .default("refuse"),
   })
-  .superRefine((v, ctx) => {
-    const bytes =
-      utf8Bytes(v.data) +
-      Object.entries(v.children).reduce((n, [k, d]) => n + utf8Bytes(k) + utf8Bytes(d) + 64, 0);
-    const problem = sizeProblem(bytes, "the chroot with its children");
-    if (problem) ctx.addIssue({ code: "custom", path: ["children"], message: problem });
-  })
+  .superRefine((v, ctx) => addProblems(ctx, chrootWriteProblems(v, inputTarget(v.connectString))))
   .transform((v) => ({
     ...v,
     adopt: v.adopt ?? false,
     children: withImplicitParents(v.children),
   }));
+
+/** What a `ZkChroot`'s writes depend on. */
+interface ChrootShape {
+  readonly path: string;
+  readonly data: string;
+  readonly acl?: AclEntry[];
+  readonly children: Record<string, string>;
+}
+
+/**
+ * Rules on where and how much a `ZkChroot` writes: outside /zookeeper; an ACL that lets the
+ * children be created under it; and the transaction creating its parents, itself and every child
+ * within jute.maxbuffer (an update writes each child at most once too, besides removing old ones).
+ */
+function chrootWriteProblems(v: ChrootShape, target: Target): InputProblem[] {
+  if (typeof v.path !== "string" || typeof v.data !== "string") return [];
+  if (typeof v.children !== "object" || v.children === null) return [];
+  const reserved = reservedChrootProblem(target, v.path);
+  if (reserved.length > 0) return reserved;
+  const keys = Object.keys(v.children);
+  const problems: InputProblem[] = [];
+  const listed = listedAcl(v.acl).acl;
+  if (
+    listed &&
+    keys.length > 0 &&
+    !listed.some((e) => typeof e.perms === "string" && e.perms.includes("c"))
+  ) {
+    problems.push({
+      path: ["acl"],
+      message:
+        `acl gives no entry the 'c' (create) permission, so the ${keys.length} children cannot be created under the chroot ` +
+        "(ZooKeeper would answer NO_AUTH): add 'c' to the entry that identifies this stack (perms 'rwcda'), or prime no children",
+    });
+  }
+  if (keys.some((k) => relativePathProblem(k) !== undefined || typeof v.children[k] !== "string"))
+    return problems;
+  const acl = listedAcl(v.acl);
+  const children = Object.entries(withImplicitParents(v.children)).map(([rel, data]): SizedOp => ({
+    op: "create",
+    path: joinPath(v.path, rel),
+    dataBytes: utf8Bytes(data),
+    ...acl,
+  }));
+  const root: SizedOp = { op: "create", path: v.path, dataBytes: utf8Bytes(v.data), ...acl };
+  const parents = parentCreates(v.path);
+  const bytes = multiBytes([...parents, root, ...children], target.chroot);
+  const childBytes = multiBytes(children, target.chroot);
+  const property = largest([
+    ["children", childBytes],
+    ["data", utf8Bytes(v.data)],
+    ["path", utf8Bytes(target.chroot + v.path) * (parents.length + 1)],
+  ]);
+  const remedy =
+    property === "children"
+      ? `prime fewer or smaller children (${children.length} with implicit parents, ${childBytes} bytes), ` +
+        "or manage the large ones as ZkNode resources"
+      : property === "data"
+        ? "store less in the chroot znode"
+        : "use a shorter chroot path";
+  const problem = requestProblem(bytes, `creating chroot '${printable(v.path)}' with its children`, remedy);
+  if (problem) problems.push({ path: [property], message: problem });
+  return problems;
+}
 
 /** Normalised `ZkChroot` inputs. */
 export type ZkChrootInputs = z.output<typeof zkChrootInputs>;
@@ -323,13 +491,104 @@ export const zkServiceRegistrationInputs = z
         message: "payloadClass types an object payload; give payload as an object",
       });
     }
-    const problem = sizeProblem(
-      utf8Bytes(JSON.stringify(v.payload ?? null)) + utf8Bytes(JSON.stringify(v.metadata)),
-      "payload",
-    );
-    if (problem) ctx.addIssue({ code: "custom", path: ["payload"], message: problem });
+    if (typeof v.uriSpec === "string") {
+      const problem = uriSpecProblem(v.uriSpec, v.payload);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          path: ["uriSpec"],
+          message: `uriSpec '${printable(v.uriSpec)}' ${problem}`,
+        });
+    }
+    addProblems(ctx, registrationWriteProblems(v, inputTarget(v.connectString)));
   })
   .transform((v) => ({ ...v, adopt: v.adopt ?? false }));
+
+/** What a registration's writes depend on: its checked inputs, with the user's instance id as `id`. */
+type RegistrationShape = Omit<z.input<typeof zkServiceRegistrationInputs>, "format" | "basePath"> & {
+  readonly format: RegistrationFormat;
+  readonly basePath: string;
+};
+
+/** The largest registration time a znode can carry (the latest `Date`): its digits are counted in the data. */
+const MAX_REGISTRATION_TIME = 8.64e15;
+
+/**
+ * Rules on where and how much a registration writes: outside /zookeeper (basePath and service
+ * together, and the chroot), its znode data readable within jute.maxbuffer, and its create (with
+ * parents) within it too. The data is encoded exactly as the runtime will, with the longest time.
+ */
+function registrationWriteProblems(v: RegistrationShape, target: Target): InputProblem[] {
+  if (typeof v.service !== "string" || typeof v.basePath !== "string" || typeof v.address !== "string")
+    return [];
+  const dir = joinPath(v.basePath, v.service);
+  if (isReserved(dir)) {
+    const message =
+      `service '${printable(v.service)}' under basePath '${printable(v.basePath)}' is ${dir}, which ZooKeeper reserves for itself; ` +
+      "choose another service name or basePath";
+    return [{ path: ["service"], message }];
+  }
+  const reserved = reservedChrootProblem(target, dir);
+  if (reserved.length > 0) return reserved;
+  const id = v.id ?? defaultInstanceId(v.address, v.port, v.sslPort);
+  const path = joinPath(dir, v.format === "serverset" ? SERVERSET_PREFIX : id);
+  const data = encodeRegistration(v.format, { ...v, id, registrationTimeUTC: MAX_REGISTRATION_TIME });
+  const dataBytes = utf8Bytes(data);
+  const property = largest([
+    ["address", utf8Bytes(v.address)],
+    ["uriSpec", utf8Bytes(v.uriSpec ?? "")],
+    ["payload", jsonBytes(v.payload)],
+    ["payloadClass", utf8Bytes(v.payloadClass ?? "")],
+    ["metadata", jsonBytes(v.metadata)],
+    ["additionalEndpoints", jsonBytes(v.additionalEndpoints)],
+    ["service", utf8Bytes(v.service) * 2],
+    ["id", utf8Bytes(id) * 2],
+    ["basePath", utf8Bytes(v.basePath) * (ancestors(path).length + 1)],
+    ["acl", jsonBytes(v.acl)],
+  ]);
+  const tooBig = sizeProblem(dataBytes, `the registration's znode data (${v.format} format)`);
+  if (tooBig) return [{ path: [property], message: `${tooBig}; ${property} is its largest part` }];
+  const create: SizedOp = { op: "create", path, dataBytes, ...listedAcl(v.acl) };
+  const bytes = multiBytes([...parentCreates(path), create], target.chroot);
+  const problem = requestProblem(
+    bytes,
+    `registering '${printable(path)}'`,
+    `make ${property} smaller: it is the largest part of the request`,
+  );
+  return problem ? [{ path: [property], message: problem }] : [];
+}
+
+/** The resources whose writes a connect string's chroot redirects. */
+export type WritingResource = "ZkNode" | "ZkChroot" | "ZkServiceRegistration";
+
+/**
+ * The rules that depend on where writes land (the /zookeeper tree, request sizes with the chroot),
+ * judged against the stack's `zookeeper:connectString` for a resource without a connect string of
+ * its own; the schemas judge a resource's own one. For `check` in the provider, which knows the
+ * stack config. `inputs` are a schema's valid output (a registration's id as `id` or `instanceId`).
+ */
+export function stackTargetFailures(
+  kind: WritingResource,
+  inputs: Record<string, unknown>,
+  stackConnectString: string | undefined,
+): CheckFailure[] {
+  if (inputs.connectString !== undefined || stackConnectString === undefined) return [];
+  const target: Target = {
+    chroot: chrootOf(stackConnectString),
+    source: `the stack config zookeeper:connectString '${printable(stackConnectString)}'`,
+  };
+  if (target.chroot === "") return [];
+  const problems =
+    kind === "ZkNode"
+      ? nodeWriteProblems(inputs as unknown as NodeShape, target)
+      : kind === "ZkChroot"
+        ? chrootWriteProblems(inputs as unknown as ChrootShape, target)
+        : registrationWriteProblems(
+            { ...inputs, id: inputs.id ?? inputs.instanceId } as unknown as RegistrationShape,
+            target,
+          );
+  return problems.map((p) => ({ property: propertyName(p.path), reason: p.message }));
+}
 
 /** Normalised `ZkServiceRegistration` inputs. */
 export type ZkServiceRegistrationInputs = z.output<typeof zkServiceRegistrationInputs>;

@@ -12,8 +12,7 @@ import {
 import { ServiceInstance } from "../core/formats";
 import { connectString, pathComponent, REGISTRATION_FORMATS, zkPath } from "../core/schemas";
 import { validate } from "../core/validation";
-import { readConfig, settingsFor } from "../runtime/settings";
-import { DEFAULT_SESSION_TIMEOUT_MS } from "../zk/pool";
+import { readConfig, sessionSettings, settingsFor } from "../runtime/settings";
 import type { EnsembleInfo, GetEnsembleArgs, GetServiceInstancesArgs } from "./api";
 import { EnsembleResult, lookUpEnsemble } from "./ensemble";
 import { readServiceInstances } from "./serviceInstances";
@@ -63,11 +62,8 @@ export function checkEnsembleArgs(args: GetEnsembleArgs): EnsembleLookupInputs {
 /** See `getEnsemble` in `api.ts`: discovers an ensemble's members from one name. Runs on every preview and up. */
 export async function getEnsemble(args: GetEnsembleArgs): Promise<EnsembleInfo> {
   const inputs = checkEnsembleArgs(args);
-  const config = stackConfig();
-  const seedSettings = {
-    ...(config.digest ? { digest: config.digest } : {}),
-    sessionTimeoutMs: config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-  };
+  // The stack's credentials, timeout and TLS: a seed is reached like any other member.
+  const seedSettings = sessionSettings(stackConfig());
   const result: EnsembleResult = await lookUpEnsemble(inputs, seedSettings, (m) => pulumi.log.warn(m));
   return result;
 }

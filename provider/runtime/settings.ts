@@ -104,6 +104,21 @@ export function pool(): SessionPool {
   return state.pool;
 }
 
+/**
+ * Everything of a connection but where it goes: credentials, session timeout and TLS from the
+ * stack config. Every session the package opens (resources, lookups, the ensemble seed) is built
+ * from this, so a digest never travels over plain TCP when `zookeeper:tls` is on.
+ */
+export function sessionSettings(
+  config: ProviderConfig = state.config,
+): Omit<ConnectionSettings, "connectString"> {
+  return {
+    ...(config.digest ? { digest: config.digest } : {}),
+    sessionTimeoutMs: config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+    ...(config.tls ? { tls: config.tls } : {}),
+  };
+}
+
 /** Connection settings for a resource: its own connect string, else the stack's. */
 export function settingsFor(
   connectString: string | undefined,
@@ -116,10 +131,10 @@ export function settingsFor(
         "or the stack config with 'pulumi config set zookeeper:connectString host1:2181,host2:2181'",
     );
   }
-  return {
-    connectString: cs,
-    ...(config.digest ? { digest: config.digest } : {}),
-    sessionTimeoutMs: config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-    ...(config.tls ? { tls: config.tls } : {}), // TLS (issue 8)
-  };
+  return { connectString: cs, ...sessionSettings(config) };
+}
+
+/** The stack's `zookeeper:connectString`, if set: the ensemble resources without their own connect string write to. */
+export function stackConnectString(): string | undefined {
+  return state.config.connectString;
 }

@@ -11,7 +11,7 @@ import {
   Props,
   withRecordedAcl,
 } from "./dynamic";
-import { settingsFor } from "./settings";
+import { settingsFor, stackConnectString } from "./settings";
 import {
   CreateSpec,
   createZnode,
@@ -70,9 +70,11 @@ function recordedInputs(olds: Props): Props {
 /** `ZkNode`'s dynamic-provider methods. */
 export const zkNode: ProviderMethods = {
   async check(_olds, news) {
-    const { zkNodeInputs, ZK_NODE_DEFAULTS } = inputSchemas();
+    const { zkNodeInputs, ZK_NODE_DEFAULTS, stackTargetFailures } = inputSchemas();
     const { inputs, failures } = validate(zkNodeInputs, news, ZK_NODE_DEFAULTS);
-    return { inputs, failures };
+    // Without a connect string of its own, the resource writes through the stack's, chroot included.
+    if (failures.length > 0) return { inputs, failures };
+    return { inputs, failures: stackTargetFailures("ZkNode", inputs, stackConnectString()) };
   },
 
   async diff(_id, olds, news) {

@@ -11,7 +11,7 @@ import { joinPath } from "../core/paths";
 import type { ZkServiceRegistrationInputs } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
-import { settingsFor } from "./settings";
+import { settingsFor, stackConnectString } from "./settings";
 import {
   CreateSpec,
   createZnode,
@@ -101,12 +101,19 @@ function specInDoubt(props: Props): CreateSpec {
 export const zkServiceRegistration: ProviderMethods = {
   async check(_olds, news) {
     const { instanceId, ...rest } = news;
-    const { zkServiceRegistrationInputs, ZK_SERVICE_REGISTRATION_DEFAULTS } = inputSchemas();
-    const { inputs, failures } = validate(
+    const { zkServiceRegistrationInputs, ZK_SERVICE_REGISTRATION_DEFAULTS, stackTargetFailures } =
+      inputSchemas();
+    const result = validate(
       zkServiceRegistrationInputs,
       { ...rest, ...(instanceId !== undefined ? { id: instanceId } : {}) },
       ZK_SERVICE_REGISTRATION_DEFAULTS,
     );
+    const { inputs } = result;
+    // Without a connect string of its own, the registration writes through the stack's, chroot included.
+    const failures =
+      result.failures.length > 0
+        ? result.failures
+        : stackTargetFailures("ZkServiceRegistration", inputs, stackConnectString());
     const { id, ...checked } = inputs;
     if (id !== undefined) return { inputs: { ...checked, instanceId: id }, failures };
     // Invalid inputs come back as given: an undefined instanceId would not survive the engine's protobuf Struct.

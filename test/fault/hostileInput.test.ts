@@ -209,6 +209,49 @@ const CORPUS: readonly HostileCase[] = [
     { servers: ["zk1:2181"], connectString: "zk1:2181" },
     "connectString",
   ),
+  // Writes into /zookeeper through a chroot or basePath + service.
+  node("connectString chroot /zookeeper", { connectString: "zk1:2181/zookeeper" }, "connectString"),
+  chroot(
+    "connectString chroot under /zookeeper",
+    { connectString: "zk1:2181/zookeeper/quota" },
+    "connectString",
+  ),
+  registration("connectString chroot /zookeeper", { connectString: "zk1:2181/zookeeper" }, "connectString"),
+  registration("service zookeeper under basePath /", { basePath: "/", service: "zookeeper" }, "service"),
+  // Characters outside the Basic Multilingual Plane, which ZooKeeper refuses.
+  node("path with an emoji", { path: "/fault/\u{1F600}" }, "path"),
+  chroot("chroot path with an emoji", { path: "/fault/\u{1F680}" }, "path"),
+  chroot("child with an emoji", { children: { "ok/\u{1F600}": "" } }, "children"),
+  registration("service with an emoji", { service: "api-\u{1F600}" }, "service"),
+  registration("id with an emoji", { instanceId: "i-\u{10000}" }, "id"),
+  registration("basePath with an emoji", { basePath: "/svc-\u{1D11E}" }, "basePath"),
+  // Whole requests over jute.maxbuffer, not only their data.
+  registration("address over jute.maxbuffer", { address: "a".repeat(1_100_000) }, "address"),
+  registration("uriSpec over jute.maxbuffer", { uriSpec: "u".repeat(1_100_000) }, "uriSpec"),
+  chroot(
+    "many children over jute.maxbuffer together",
+    { children: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`c${i}`, "v".repeat(600)])) },
+    "children",
+  ),
+  // The last kind: empty child names, ip ids, uriSpec templates, chroot ACLs without create.
+  chroot("child named ''", { children: { "": "x" } }, "children"),
+  node(
+    "ip ACL id a host name",
+    { acl: OPEN_ACL_WITH({ scheme: "ip", id: "zk1.example.com", perms: "r" }) },
+    "acl[0].id",
+  ),
+  node(
+    "ip ACL id prefix too long",
+    { acl: OPEN_ACL_WITH({ scheme: "ip", id: "10.0.0.0/33", perms: "r" }) },
+    "acl[0].id",
+  ),
+  registration("uriSpec unbalanced braces", { uriSpec: "{scheme://{address}" }, "uriSpec"),
+  registration("uriSpec unknown variable", { uriSpec: "{scheme}://{adress}:{port}" }, "uriSpec"),
+  chroot(
+    "chroot ACL without create, with children",
+    { acl: OPEN_ACL_WITH({ scheme: "world", id: "anyone", perms: "rwda" }), children: { a: "1" } },
+    "acl",
+  ),
   instances("service empty", { service: "" }, "service"),
   instances("service with '/'", { service: "a/b" }, "service"),
   instances("basePath relative", { basePath: "services" }, "basePath"),
@@ -380,6 +423,33 @@ describe("bad resources through pulumi preview", () => {
       "an escaping chroot child",
       { kind: "ZkChroot", name: "escaping", args: { path: `${root}/app`, children: { "../etc": "x" } } },
       "relative path '../etc' must not contain a '..' component",
+    ],
+    [
+      "a chroot under /zookeeper in the connect string",
+      {
+        kind: "ZkNode",
+        name: "reservedchroot",
+        args: { path: `${root}/x`, connectString: `${connectString()}/zookeeper` },
+      },
+      "which ZooKeeper reserves for itself: this resource would write /zookeeper",
+    ],
+    [
+      "a registration whose address is over jute.maxbuffer",
+      {
+        kind: "ZkServiceRegistration",
+        name: "hugeaddress",
+        args: { basePath: `${root}/services`, service: "api", address: `@file:${hugeFile}`, port: 80 },
+      },
+      "address is its largest part",
+    ],
+    [
+      "an emoji in a chroot child",
+      {
+        kind: "ZkChroot",
+        name: "emoji",
+        args: { path: `${root}/app`, children: { "smile-\u{1F600}": "x" } },
+      },
+      "ZooKeeper refuses characters outside the Basic Multilingual Plane",
     ],
     [
       "two ensemble sources",

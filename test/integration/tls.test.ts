@@ -1,4 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import * as net from "net";
 import { setTimeout as sleep } from "timers/promises";
 import {
   Ensemble,
@@ -12,10 +14,11 @@ import {
   waitForQuorum,
 } from "../../scripts/ensemble";
 import { ZkNodeInputs } from "../../provider/core/schemas";
-import { checkEnsembleArgs } from "../../provider/lookups/api";
+import { checkEnsembleArgs, getEnsemble, getServiceInstances } from "../../provider/lookups/api";
 import { lookUpEnsemble } from "../../provider/lookups/ensemble";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { connectSession } from "../../provider/zk/pool";
+import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { pool, readConfig, setConfig, settingsFor, ProviderConfig } from "../../provider/runtime/settings";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { TlsSettings } from "../../provider/zk/tls";
@@ -285,5 +288,120 @@ describe("TLS with a 3-member ensemble", () => {
     expect(await dataAt(path)).toBe("after");
     await zkNode.delete(id, outs);
     expect(await dataAt(path)).toBeUndefined();
+  });
+});
+
+/** A TCP proxy to a local port that keeps every byte the client sent. */
+interface Recorder {
+  readonly connectString: string;
+  /** Everything clients sent through the proxy, in order. */
+  sent(): Buffer;
+  close(): Promise<void>;
+}
+
+async function startRecorder(targetPort: number): Promise<Recorder> {
+  const chunks: Buffer[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: "127.0.0.1", port: targetPort });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => undefined);
+      s.on("close", () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
+  return {
+    connectString: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    sent: () => Buffer.concat(chunks),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
+  // A password unlikely to appear by chance in TLS records.
+  const password = `pw-${Date.now()}-never-in-clear`;
+  const digest = `alice:${password}`;
+  let plainRecorder: Recorder;
+  let secureRecorder: Recorder;
+
+  /** The stack config a program sees (`pulumi.runtime.getConfig`), as lookups read it. */
+  function setProgramConfig(extra: Record<string, string> = {}): void {
+    const tls = good();
+    pulumi.runtime.setAllConfig({
+      "zookeeper:digest": digest,
+      "zookeeper:sessionTimeoutMs": "1000",
+      "zookeeper:tls": "true",
+      "zookeeper:tlsCa": tls.ca as string,
+      "zookeeper:tlsCert": tls.cert as string,
+      "zookeeper:tlsKey": tls.key as string,
+      ...extra,
+    });
+  }
+
+  beforeAll(async () => {
+    plainRecorder = await startRecorder(ensemble.members[0].clientPort);
+    secureRecorder = await startRecorder(ensemble.members[0].secureClientPort as number);
+  });
+  afterAll(async () => {
+    pulumi.runtime.setAllConfig({});
+    await plainRecorder?.close();
+    await secureRecorder?.close();
+  });
+
+  it("looks up the ensemble from a seed over TLS with the stack's TLS config (getEnsemble)", async () => {
+    setProgramConfig();
+    const result = await getEnsemble({ seed: secureRecorder.connectString });
+    expect(result.servers).toEqual([{ host: "127.0.0.1", port: ensemble.members[0].clientPort }]);
+    const sent = secureRecorder.sent();
+    // A TLS handshake record (content type 22, version 3.x) opens the stream, and the password never shows.
+    expect([sent[0], sent[1]]).toEqual([0x16, 0x03]);
+    expect(sent.includes(Buffer.from(password))).toBe(false);
+  });
+
+  it("sends no digest to a plain client port from any entry point", async () => {
+    setProgramConfig({ "zookeeper:connectString": plainRecorder.connectString });
+    const tls = good();
+    setConfig({ connectString: plainRecorder.connectString, digest, sessionTimeoutMs: 1000, tls });
+    const node = await checked({ path: randomRoot("tls"), data: "x" });
+    const { inputs: registration } = await zkServiceRegistration.check(
+      {},
+      { service: "api", address: "10.0.0.1", port: 80, basePath: randomRoot("tls") },
+    );
+    const attempts: [string, Promise<unknown>][] = [
+      ["getEnsemble with a seed", getEnsemble({ seed: plainRecorder.connectString })],
+      ["getServiceInstances", getServiceInstances({ service: "api" })],
+      [
+        "getServiceInstances with its own connectString",
+        getServiceInstances({ service: "api", connectString: plainRecorder.connectString }),
+      ],
+      ["ZkNode create", zkNode.create(node)],
+      ["ZkServiceRegistration create", zkServiceRegistration.create(registration)],
+      ["ZkNode read", zkNode.read(node.path, { ...node, version: 0, aversion: 0, czxid: "1", mzxid: "1" })],
+    ];
+    const outcomes = await Promise.all(
+      attempts.map(([what, p]) =>
+        p.then(
+          () => `${what}: succeeded over a plain port`,
+          (err: Error) => `${what}: ${err.message}`,
+        ),
+      ),
+    );
+    // Every attempt was a TLS handshake the plain port could not answer: none got through.
+    for (const outcome of outcomes) expect(outcome).toMatch(/TLS to 127\.0\.0\.1:\d+ failed/);
+    const sent = plainRecorder.sent();
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.includes(Buffer.from(password))).toBe(false);
+    expect(sent.includes(Buffer.from("alice"))).toBe(false);
   });
 });

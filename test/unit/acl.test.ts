@@ -1,4 +1,11 @@
-import { digestAclId, maskToPerms, normalizeAcl, permsProblem, permsToMask } from "../../provider/core/acl";
+import {
+  digestAclId,
+  ipAclIdProblem,
+  maskToPerms,
+  normalizeAcl,
+  permsProblem,
+  permsToMask,
+} from "../../provider/core/acl";
 
 describe("ACL helpers", () => {
   it("builds digest ids as ZooKeeper's DigestAuthenticationProvider does", () => {
@@ -24,5 +31,28 @@ describe("ACL helpers", () => {
     expect(normalizeAcl([{ scheme: "world", id: "anyone", perms: "adcwr" }])).toEqual([
       { scheme: "world", id: "anyone", perms: "rwcda" },
     ]);
+  });
+});
+
+describe("ipAclIdProblem", () => {
+  it.each(["10.0.0.1", "10.0.0.0/8", "0.0.0.0/0", "fd00::/8", "::1", "2001:db8::/128"])(
+    "accepts %s",
+    (id) => {
+      expect(ipAclIdProblem(id)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    "",
+    "zk1",
+    "10.0.0.1/33",
+    "10.0.0.1/-1",
+    "10.0.0.1/+8",
+    "1.2.3.4.5",
+    "::1/129",
+    "::1%lo",
+    "10.0.0.1 ",
+  ])("refuses %j", (id) => {
+    expect(ipAclIdProblem(id)).toMatch(/IPv4 or IPv6 address or CIDR block/);
   });
 });
