@@ -11,13 +11,14 @@ import { MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/c
 import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
-import { pool, settingsFor } from "./settings";
+import { pool, settingsFor, stackConnectString } from "./settings";
 import {
   inheritedAcl,
   parentOps,
   parentsCreatedWith,
   recordFromState,
   recordOf,
+  provesOwnCreate,
   removeEmptyParents,
   withMissingParents,
   ZnodeRecord,
@@ -78,10 +79,33 @@ async function childStats(
   return new Map(list.map((rel, i) => [rel, stats[i]]));
 }
 
-/** Fails unless the child still is the znode recorded in state (same creation zxid). */
-function checkChildIdentity(path: string, rec: ChildRecord, stat: ZnodeStat | undefined): void {
+/** Fails unless the znode is still the one recorded in state: not deleted, not re-created. */
+function checkIdentity(
+  path: string,
+  rec: ChildRecord,
+  stat: ZnodeStat | undefined,
+): asserts stat is ZnodeStat {
   if (!stat) throw new ProviderError(msg.deletedConflict(path));
   if (stat.czxid !== rec.czxid) throw new ProviderError(msg.recreatedConflict(path, rec.czxid, stat.czxid));
+}
+
+/**
+ * Fails when another writer changed the ACL of a znode about to be written or removed: its change
+ * would go with ours. An ACL that already is the wanted one (an earlier attempt of ours set it) is
+ * no conflict. Data versions are checked by the transaction itself.
+ */
+async function checkAcls(
+  client: ZkClient,
+  znodes: readonly { path: string; rec: ChildRecord; stat: ZnodeStat }[],
+  wanted: readonly AclEntry[] | undefined,
+): Promise<void> {
+  const changed = znodes.filter((z) => z.stat.aversion !== z.rec.aversion);
+  const acls = await Promise.all(changed.map((z) => client.getAcl(z.path)));
+  changed.forEach((z, i) => {
+    const now = acls[i];
+    if (wanted && now && sameValue(normalizeAcl(now.acl), normalizeAcl(wanted))) return;
+    throw new ProviderError(msg.versionConflict(z.path, "acl", z.rec.aversion, z.stat.aversion));
+  });
 }
 
 /** Turns a failed chroot transaction into the message a user needs; nothing of it was applied. */
@@ -115,11 +139,11 @@ async function createChroot(
   inputs: ZkChrootInputs,
 ): Promise<Written & { createdPaths: string[]; acl: AclEntry[] }> {
   const wanted = ownEntries<string>(inputs.children);
-  // The newest zxid seen before the first transaction was sent: a znode created by that
-  // transaction has a larger creation zxid, one that was there before cannot.
+  // Taken by a sync right before the first transaction was sent: see provesOwnCreate.
   let bound: string | undefined;
   return pool().run(s, `create chroot ${inputs.path}`, async (client) => {
-    const existing = await client.exists(inputs.path);
+    // The sync also makes the look that follows see every write committed before it.
+    const [synced, existing] = await Promise.all([client.sync(inputs.path), client.exists(inputs.path)]);
     if (existing && bound !== undefined) {
       const own = await ownEarlierCreate(client, inputs, existing, wanted, bound);
       if (own) return own;
@@ -145,7 +169,7 @@ async function createChroot(
             : { op: "create", path, data: Buffer.from(value), acl },
         );
       }
-      bound ??= client.lastZxidSeen;
+      bound ??= synced;
       const results = await client.multi(ops).catch(async (err) => {
         // Races on shared parents are retried by withMissingParents; explain everything else.
         const raced = err instanceof ZkMultiError && (err.index < parents.length || err.code === NO_NODE);
@@ -182,7 +206,7 @@ async function ownEarlierCreate(
   wanted: Map<string, string>,
   bound: string,
 ): Promise<(Written & { createdPaths: string[]; acl: AclEntry[] }) | undefined> {
-  if (BigInt(existing.czxid) <= BigInt(bound)) return undefined;
+  if (!provesOwnCreate(existing, bound)) return undefined;
   const rels = [...wanted.keys()];
   const [rootData, ...children] = await Promise.all([
     client.getData(inputs.path).catch(() => undefined),
@@ -318,7 +342,10 @@ async function appliedEarlier(
   const reads = await Promise.all(writtenPaths.map((p) => client.getData(p).catch(() => undefined)));
   const zxids = new Set(reads.map((r) => r?.stat.mzxid));
   const [zxid] = zxids;
-  if (writtenPaths.length > 0 && (zxids.size !== 1 || zxid === undefined || BigInt(zxid) <= BigInt(bound)))
+  if (
+    writtenPaths.length > 0 &&
+    (zxids.size !== 1 || zxid === undefined || !provesOwnCreate({ czxid: zxid }, bound))
+  )
     return undefined;
   const wantedData = [
     ...(rootWritten ? [(plan.ops[0] as { data: Buffer }).data] : []),
@@ -372,14 +399,18 @@ async function writeUpdate(s: ConnectionSettings, olds: Props, inputs: ZkChrootI
   let bound: string | undefined;
   try {
     return await pool().run(s, `update chroot ${root.path}`, async (client) => {
-      const [stat, stats] = await Promise.all([client.exists(root.path), planStats(client, root.path, plan)]);
-      if (!stat) throw new ProviderError(msg.deletedConflict(root.path));
-      if (stat.czxid !== root.czxid)
-        throw new ProviderError(msg.recreatedConflict(root.path, root.czxid, stat.czxid));
-      if (bound !== undefined) {
+      // The sync bounds what this attempt may later claim, and makes the reads behind it fresh.
+      const [synced, stat, stats] = await Promise.all([
+        client.sync(root.path),
+        client.exists(root.path),
+        planStats(client, root.path, plan),
+      ]);
+      if (bound !== undefined && stat?.czxid === root.czxid) {
         const earlier = await appliedEarlier(client, root, plan, stat, stats, bound);
         if (earlier) return earlier;
       }
+      checkIdentity(root.path, root, stat);
+      const checked = [{ path: root.path, rec: root as ChildRecord, stat }];
       // Every recorded child the transaction touches must still be ours; one already gone needs no removing.
       const ops = plan.ops.filter((op, i) => {
         const rel = i === 0 ? undefined : op.path.slice(root.path.length + 1);
@@ -387,10 +418,12 @@ async function writeUpdate(s: ConnectionSettings, olds: Props, inputs: ZkChrootI
         if (rel === undefined || !rec) return true;
         const now = stats.get(rel);
         if (op.op === "remove" && !now) return false;
-        checkChildIdentity(op.path, rec, now);
+        checkIdentity(op.path, rec, now);
+        checked.push({ path: op.path, rec, stat: now });
         return true;
       });
-      bound ??= client.lastZxidSeen;
+      await checkAcls(client, checked, inputs.acl);
+      bound ??= synced;
       const results = await client.multi(ops).catch(async (err) => {
         throw await explainFailure(client, err, ops);
       });
@@ -549,8 +582,7 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
   await pool().run(s, `delete chroot ${root.path}`, async (client) => {
     const stat = await client.exists(root.path);
     if (!stat) return;
-    if (stat.czxid !== root.czxid)
-      throw new ProviderError(msg.recreatedConflict(root.path, root.czxid, stat.czxid));
+    checkIdentity(root.path, root, stat);
     const subtree = await listSubtree(client, root.path);
     const foreign = subtree.filter((rel) => !records.has(rel));
     if (foreign.length > 0 && policy === "refuse") {
@@ -565,10 +597,15 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
     // Our children must still be the znodes we created, whatever the policy.
     const managed = subtree.filter((rel) => records.has(rel));
     const stats = await childStats(client, root.path, managed);
+    const checked = [{ path: root.path, rec: root as ChildRecord, stat }];
     for (const rel of managed) {
       const now = stats.get(rel);
-      if (now) checkChildIdentity(child(root.path, rel), records.get(rel) as ChildRecord, now);
+      if (!now) continue;
+      const rec = records.get(rel) as ChildRecord;
+      checkIdentity(child(root.path, rel), rec, now);
+      checked.push({ path: child(root.path, rel), rec, stat: now });
     }
+    await checkAcls(client, checked, undefined);
     const ops: MultiOp[] = deepestFirst(subtree.filter((rel) => !records.has(rel) || stats.get(rel))).map(
       (rel) => ({ op: "remove", path: child(root.path, rel), version: records.get(rel)?.version ?? -1 }),
     );
@@ -610,10 +647,14 @@ function absolutePathOf(connectString: unknown, path: unknown): string | undefin
 /** `ZkChroot`'s dynamic-provider methods. */
 export const zkChroot: ProviderMethods = {
   async check(_olds, news) {
-    const { zkChrootInputs, ZK_CHROOT_DEFAULTS, unrepresentableChildProblem } = inputSchemas();
+    const { zkChrootInputs, ZK_CHROOT_DEFAULTS, unrepresentableChildProblem, stackTargetFailures } =
+      inputSchemas();
     const checked = validate(zkChrootInputs, news, ZK_CHROOT_DEFAULTS);
     const problem = unrepresentableChildProblem(news.children);
-    return problem ? { ...checked, failures: [problem, ...checked.failures] } : checked;
+    if (problem) return { ...checked, failures: [problem, ...checked.failures] };
+    if (checked.failures.length > 0) return checked;
+    // Without a connect string of its own, the chroot is written through the stack's, chroot included.
+    return { ...checked, failures: stackTargetFailures("ZkChroot", checked.inputs, stackConnectString()) };
   },
 
   async diff(_id, olds, news) {

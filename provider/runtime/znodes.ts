@@ -63,8 +63,8 @@ export interface Created extends ZnodeRecord {
 export class CreateInDoubt extends ProviderError {
   constructor(
     cause: Error,
-    /** The parent's pzxid before the first attempt: a sequential znode of ours has a larger czxid. */
-    readonly parentPzxid: string | undefined,
+    /** The bound taken before the first attempt (see {@link provesOwnCreate}). */
+    readonly createdAfter: string | undefined,
   ) {
     super(
       `${cause.message}. The create may have taken effect: the next 'pulumi up' or 'pulumi refresh' finds out and finishes it`,
@@ -74,7 +74,30 @@ export class CreateInDoubt extends ProviderError {
 
 /** What state records of a create in doubt, to settle it later. */
 export interface InDoubt {
-  readonly parentPzxid: string | null;
+  /** The bound taken before the first attempt (see {@link provesOwnCreate}); null when none was. */
+  readonly createdAfter?: string | null;
+  /** In states of earlier versions, for sequential creates only: the parent's pzxid before the first attempt. */
+  readonly parentPzxid?: string | null;
+}
+
+/** The bound a create in doubt recorded (see {@link provesOwnCreate}), if any. */
+export function boundOf(inDoubt: InDoubt, sequential: boolean): string | undefined {
+  if (inDoubt.createdAfter !== undefined) return inDoubt.createdAfter ?? undefined;
+  // Earlier versions recorded one for sequential creates only; null meant the parent did not exist yet.
+  return sequential ? (inDoubt.parentPzxid ?? "0") : undefined;
+}
+
+/**
+ * True when a znode's creation zxid proves it was created after `bound` was taken. `bound` is
+ * what {@link ZkClient.sync} returned before a create's first request was sent: every znode that
+ * existed then (also one another member had not applied yet) has a creation zxid of at most
+ * `bound`, and every create sent afterwards commits under a larger one. So a retry whose earlier
+ * request may have been applied claims a znode only when this holds and the znode has the data
+ * and ACL that request wrote; anything older was someone else's. Without a bound, nothing is
+ * proven.
+ */
+export function provesOwnCreate(stat: Pick<ZnodeStat, "czxid">, bound: string | undefined): boolean {
+  return bound !== undefined && BigInt(stat.czxid) > BigInt(bound);
 }
 
 /**
@@ -84,7 +107,7 @@ export interface InDoubt {
  */
 export function keepInDoubt(err: unknown, id: string, props: Record<string, unknown>): unknown {
   if (!(err instanceof CreateInDoubt)) return err;
-  const inDoubt: InDoubt = { parentPzxid: err.parentPzxid ?? null };
+  const inDoubt: InDoubt = { createdAfter: err.createdAfter ?? null };
   const record = { version: -1, aversion: -1, czxid: "0", mzxid: "0", createdParents: [] };
   // Through JSON: the engine's protobuf Struct cannot carry undefined values.
   const properties = JSON.parse(JSON.stringify({ ...props, ...record, inDoubt })) as Record<string, unknown>;
@@ -200,27 +223,33 @@ export function parentOps(parents: readonly string[], acl: readonly AclEntry[]):
 
 /**
  * Creates a znode (with its missing parents, in one transaction), safe to retry: a retried
- * create that finds the node accepts it only if it holds exactly what was written.
+ * create that finds the node accepts it only if it holds exactly what was written and
+ * {@link provesOwnCreate} says it is newer than the first attempt.
  */
 export async function createZnode(
   s: ConnectionSettings,
   spec: CreateSpec,
   resume?: InDoubt,
 ): Promise<Created> {
-  // Resuming a create in doubt: every attempt is a retry that first looks for the earlier one's znode.
-  let parentPzxid = resume?.parentPzxid ?? undefined;
-  const retried = resume ? 1 : 0;
+  let bound = resume && boundOf(resume, spec.sequential);
   let inDoubt = false;
   try {
-    return await pool().run(s, `create ${spec.path}`, async (client, attempt) => {
+    return await pool().run(s, `create ${spec.path}`, async (client) => {
+      // Resuming a create in doubt, or after an attempt that sent its request: the znode may be ours.
+      const mayBeOurs = resume !== undefined || inDoubt;
+      // Awaited before the multi is sent, not pipelined with it: a connection lost right after
+      // sending would take both replies, and our own create could no longer be proven.
+      const syncing = bound === undefined ? client.sync(parentPath(spec.path) ?? "/") : undefined;
       // With an explicit ACL, the inherited one is needed only for parents to create.
       let inherited: Promise<AclEntry[]> | undefined;
       const parentAcl = () => (inherited ??= inheritedAcl(client, spec.path));
-      const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? (await parentAcl()) };
-      return createResolved(client, resolved, spec.acl === undefined, parentAcl, attempt + retried);
+      const [synced, acl] = await Promise.all([syncing, spec.acl ?? parentAcl()]);
+      bound ??= synced;
+      const resolved: ResolvedSpec = { ...spec, acl };
+      return createResolved(client, resolved, spec.acl === undefined, parentAcl, mayBeOurs);
     });
   } catch (err) {
-    if (inDoubt && isTransient(err)) throw new CreateInDoubt(err as Error, parentPzxid);
+    if (inDoubt && isTransient(err)) throw new CreateInDoubt(err as Error, bound);
     throw err;
   }
 
@@ -229,18 +258,15 @@ export async function createZnode(
     spec: ResolvedSpec,
     keepExistingAcl: boolean,
     parentAcl: () => Promise<AclEntry[]>,
-    attempt: number,
+    mayBeOurs: boolean,
   ): Promise<Created> {
-    if (spec.sequential) {
-      if (attempt === 0) parentPzxid = (await client.exists(parentPath(spec.path) ?? "/"))?.pzxid;
-      else {
-        // The member this retry reached may lag behind the leader that applied the earlier attempt.
-        await client.sync();
-        const own = await findOwnSequential(client, spec, parentPzxid);
-        if (own) {
-          const createdParents = await parentsCreatedWith(client, own.path, own.czxid);
-          return { ...own, createdParents, adopted: false, acl: [...spec.acl] };
-        }
+    if (spec.sequential && mayBeOurs) {
+      // The member this retry reached may lag behind the leader that applied the earlier attempt.
+      await client.sync();
+      const own = await findOwnSequential(client, spec, bound);
+      if (own) {
+        const createdParents = await parentsCreatedWith(client, own.path, own.czxid);
+        return { ...own, createdParents, adopted: false, acl: [...spec.acl] };
       }
     }
     const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
@@ -266,22 +292,26 @@ export async function createZnode(
       return await withMissingParents(client, spec.path, commit, []);
     } catch (err) {
       if (errorCode(err) === NODE_EXISTS && !spec.sequential) {
-        return takeOverExisting(client, spec, keepExistingAcl, attempt);
+        return takeOverExisting(client, spec, keepExistingAcl, mayBeOurs ? bound : undefined);
       }
       throw err;
     }
   }
 }
 
+/**
+ * A create that failed with NodeExists: the znode an earlier attempt of ours created (provable
+ * only with `ownBound`, see {@link provesOwnCreate}), else taken over if `adopt`, else refused.
+ */
 async function takeOverExisting(
   client: ZkClient,
   spec: ResolvedSpec,
   keepExistingAcl: boolean,
-  attempt: number,
+  ownBound: string | undefined,
 ): Promise<Created> {
-  if (attempt > 0) {
+  if (ownBound !== undefined) {
     const mine = await holds(client, spec.path, spec.data, spec.acl);
-    if (mine) {
+    if (mine && provesOwnCreate(mine, ownBound)) {
       const createdParents = await parentsCreatedWith(client, spec.path, mine.czxid);
       return { ...recordOf(spec.path, mine), createdParents, adopted: false, acl: [...spec.acl] };
     }
@@ -303,8 +333,9 @@ async function takeOverExisting(
 async function findOwnSequential(
   client: ZkClient,
   spec: ResolvedSpec,
-  pzxid: string | undefined,
+  bound: string | undefined,
 ): Promise<ZnodeRecord | undefined> {
+  if (bound === undefined) return undefined;
   const parent = parentPath(spec.path) ?? "/";
   const prefix = baseName(spec.path);
   let children: string[];
@@ -319,7 +350,7 @@ async function findOwnSequential(
   )) {
     const path = parent === "/" ? `/${child}` : `${parent}/${child}`;
     const stat = await holds(client, path, spec.data, spec.acl);
-    if (stat && (pzxid === undefined || BigInt(stat.czxid) > BigInt(pzxid))) return recordOf(path, stat);
+    if (stat && provesOwnCreate(stat, bound)) return recordOf(path, stat);
   }
   return undefined;
 }
@@ -480,7 +511,7 @@ async function removeEmptyParentsWith(
   }
 }
 
-/** The znode an earlier create in doubt made, found by its data (and, if sequential, its czxid), or undefined. */
+/** The znode an earlier create in doubt made, found by its data, ACL and creation zxid, or undefined. */
 export function findInDoubt(
   s: ConnectionSettings,
   spec: CreateSpec,
@@ -489,10 +520,11 @@ export function findInDoubt(
   return pool().run(s, `find ${spec.path}`, async (client) => {
     await client.sync();
     const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? (await inheritedAcl(client, spec.path)) };
+    const bound = boundOf(inDoubt, spec.sequential);
     const found = spec.sequential
-      ? await findOwnSequential(client, resolved, inDoubt.parentPzxid ?? undefined)
-      : await holds(client, spec.path, spec.data, resolved.acl).then(
-          (stat) => stat && recordOf(spec.path, stat),
+      ? await findOwnSequential(client, resolved, bound)
+      : await holds(client, spec.path, spec.data, resolved.acl).then((stat) =>
+          stat && provesOwnCreate(stat, bound) ? recordOf(spec.path, stat) : undefined,
         );
     return found && { ...found, acl: [...resolved.acl] };
   });

@@ -1,6 +1,6 @@
 import * as zookeeper from "node-zookeeper-client";
 import { AclEntry, maskToPerms, permsToMask } from "../core/acl";
-import { errorCode, ZkError, toZkError } from "./errors";
+import { ZkError, toZkError } from "./errors";
 
 // node-zookeeper-client throws "Unknown code" from inside its socket handler for server codes it
 // does not know (-118, -119, -124, -125, -127...), which would crash the provider process. Teach its
@@ -36,7 +36,7 @@ if (!exceptionModule.__pulumiZkPatched) {
 // refusing read-only members and fail over instead.
 const jute = require("node-zookeeper-client/lib/jute") as {
   protocol: Record<string, new (...args: unknown[]) => unknown>;
-  OP_CODES: { MULTI: number; ERROR: number };
+  OP_CODES: { MULTI: number; ERROR: number; SYNC: number; CREATE: number };
   Request: new (header: unknown, payload: unknown) => unknown;
   TransactionRequest: new (ops: unknown[]) => unknown;
   __pulumiZkReadOnly?: boolean;
@@ -78,6 +78,37 @@ if (!jute.__pulumiZkReadOnly) {
     }
   };
   jute.__pulumiZkReadOnly = true;
+}
+
+/** A jute record as the library builds them: serializes its fields, prefixing `path` with the chroot. */
+type JuteRecord = { setChrootPath(path: string | undefined): void };
+
+/**
+ * A `sync` request (opcode 9), which node-zookeeper-client lacks. Its body is one path, as is its
+ * reply's. The library's reply decoder knows only the op codes it sends and drops the connection
+ * on others, so the queued packet says CREATE, whose reply is that same single path, and only the
+ * bytes on the wire say SYNC.
+ */
+function syncRequest(path: string): unknown {
+  // The class the library generates its records from (util.inherits keeps it as `super_`).
+  const Record = (
+    jute.protocol.GetACLRequest as unknown as { super_: new (...args: unknown[]) => JuteRecord }
+  ).super_;
+  const header = new jute.protocol.RequestHeader() as { type?: number };
+  header.type = jute.OP_CODES.CREATE;
+  const request = new jute.Request(header, new Record([{ name: "path", type: "ustring" }], [path])) as {
+    toBuffer(): Buffer;
+  };
+  const toBuffer = request.toBuffer.bind(request);
+  request.toBuffer = () => {
+    header.type = jute.OP_CODES.SYNC;
+    try {
+      return toBuffer();
+    } finally {
+      header.type = jute.OP_CODES.CREATE;
+    }
+  };
+  return request;
 }
 
 /** Metadata of a znode, with 64-bit ids as decimal strings. */
@@ -245,15 +276,6 @@ export class ZkClient {
     return this.client.getSessionId().toString("hex");
   }
 
-  /**
-   * The newest zxid any reply of this connection carried (decimal). A transaction sent after it
-   * commits under a larger zxid, so a znode whose czxid is not larger existed before that request.
-   */
-  get lastZxidSeen(): string {
-    const zxid = (this.client as unknown as { connectionManager: { zxid: Buffer } }).connectionManager.zxid;
-    return long(zxid);
-  }
-
   /** Closes the session. */
   close(): void {
     this.broken = true;
@@ -292,17 +314,20 @@ export class ZkClient {
 
   /**
    * Waits until the server this session talks to has applied every write the leader committed
-   * before now, so the reads that follow see them (ZooKeeper's `sync`). The client library has
-   * no sync request, so this sends a `multi` with one version-free `check`, which goes through
-   * the leader like any write but changes nothing.
+   * before now, so the reads that follow see them (ZooKeeper's `sync`). It reads nothing, commits
+   * no transaction and needs no permission. Returns the newest zxid that server has applied then:
+   * a znode whose creation zxid is larger was created after this call began.
    */
-  async sync(): Promise<void> {
-    try {
-      await this.multi([{ op: "check", path: "/", version: -1 }]);
-    } catch (err) {
-      // A chroot that does not exist yet still went through the leader; nothing to wait for.
-      if (errorCode(err) !== -101) throw err;
-    }
+  sync(path = "/"): Promise<string> {
+    return this.call(
+      "sync",
+      path,
+      (cb) =>
+        connectionManagerOf(this.client).queue(syncRequest(path), (err, response) =>
+          err ? cb(err) : cb(undefined, response.header.zxid),
+        ),
+      (zxid) => long(zxid as Buffer),
+    );
   }
 
   /** The znode's stat, or undefined when it does not exist. */
@@ -421,7 +446,7 @@ export class ZkClient {
       const request = new jute.Request(header, new jute.TransactionRequest(queued));
       connectionManagerOf(this.client).queue(request, (err, response) => {
         if (err) return cb(err);
-        const results = response.payload.results;
+        const { results } = response.payload as MultiReply;
         const error = results.find((r) => r.type === jute.OP_CODES.ERROR && r.err !== 0);
         if (!error) return cb(undefined, results, response.header.zxid);
         failed = results;
@@ -452,13 +477,15 @@ function toMultiResult(r: RawMultiResult, zxid: string): MultiResult {
 }
 
 interface MultiReply {
-  header: { zxid: Buffer };
-  payload: { results: RawMultiResult[] };
+  results: RawMultiResult[];
 }
 
 /** The client's connection manager, which queues requests (the library keeps it as a field). */
 function connectionManagerOf(client: zookeeper.Client): {
-  queue(request: unknown, cb: (err: unknown, response: MultiReply) => void): void;
+  queue(
+    request: unknown,
+    cb: (err: unknown, response: { header: { zxid: Buffer }; payload: unknown }) => void,
+  ): void;
 } {
   return (client as unknown as { connectionManager: ReturnType<typeof connectionManagerOf> })
     .connectionManager;

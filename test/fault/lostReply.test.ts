@@ -4,11 +4,11 @@
  * connection; the client reconnects through the proxy to the same member and session. The retry
  * must neither write a second znode nor fail with NodeExists.
  */
-import { pool, setConfig, zkChroot, zkNode } from "../../provider/runtime";
-import { ProviderMethods } from "../../provider/runtime/dynamic";
+import { zkChroot, zkNode } from "../../provider/runtime";
 import { ZkClient } from "../../provider/zk/client";
 import {
-  checkingClient,
+  checkedCreate,
+  closeProxiedRuntime,
   Fault,
   FaultProxy,
   FaultStack,
@@ -18,15 +18,15 @@ import {
   mustSucceed,
   parseState,
   printed,
+  proxiedRuntime,
   recordFigures,
   RequestKind,
   since,
-  startFaultProxy,
   subtree,
   tryUp,
 } from "../support/fault";
 import { changeSummary } from "../support/pulumi";
-import { connectString, randomRoot, removeTree } from "../support/zk";
+import { randomRoot } from "../support/zk";
 
 jest.setTimeout(300_000);
 
@@ -39,26 +39,10 @@ let raw: ZkClient;
 const root = randomRoot("lost-reply");
 
 beforeAll(async () => {
-  // One member only, so every reconnection goes through the proxy again.
-  proxy = await startFaultProxy(connectString().split(",")[0] as string);
-  raw = await checkingClient(connectString());
-  await raw.create(root, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
-  setConfig({ connectString: proxy.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+  ({ proxy, raw } = await proxiedRuntime(root, SESSION_TIMEOUT_MS));
 });
 
-afterAll(async () => {
-  await pool().closeAll();
-  await proxy?.close();
-  if (raw) await removeTree(raw, root);
-  raw?.close();
-});
-
-/** Checks raw inputs and creates the resource, as the engine does. */
-async function create(methods: ProviderMethods, news: Record<string, unknown>) {
-  const checked = await methods.check({}, news);
-  expect(checked.failures ?? []).toEqual([]);
-  return methods.create(checked.inputs);
-}
+afterAll(() => closeProxiedRuntime(proxy && raw ? { proxy, raw } : undefined, root));
 
 /** Arms one fault, runs `act`, and checks the fault fired on a request the server applied. */
 async function withFault<T>(request: RequestKind, fault: Fault, act: () => Promise<T>): Promise<T> {
@@ -81,7 +65,7 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
   ])("ZkNode: one znode, no NodeExists (%s)", async (name, fault) => {
     const path = `${root}/node-${name}/settings`;
     const { outs } = await withFault("create", fault, () =>
-      create(zkNode, { path, data: "v1", createParents: true }),
+      checkedCreate(zkNode, { path, data: "v1", createParents: true }),
     );
     expect(outs.path).toBe(path);
     const got = await raw.getData(path);
@@ -97,7 +81,7 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
     const parent = `${root}/seq-${name}`;
     await raw.create(parent, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
     const { outs } = await withFault("create", fault, () =>
-      create(zkNode, { path: `${parent}/job-`, data: "payload", sequential: true }),
+      checkedCreate(zkNode, { path: `${parent}/job-`, data: "payload", sequential: true }),
     );
     const children = await raw.getChildren(parent);
     expect(children).toHaveLength(1);
@@ -107,7 +91,7 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
   it("ZkChroot: the primed subtree exists once, recorded with its children", async () => {
     const path = `${root}/chroot/app`;
     const { outs } = await withFault("create", LOSE, () =>
-      create(zkChroot, { path, data: "app", children: { "config/db": "pg", flags: "on" } }),
+      checkedCreate(zkChroot, { path, data: "app", children: { "config/db": "pg", flags: "on" } }),
     );
     expect(outs.childRecords).toEqual({
       config: expect.any(Object),
@@ -124,7 +108,7 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
 
   it("ZkNode update and delete whose replies are lost still succeed, version-checked", async () => {
     const path = `${root}/updated`;
-    const { outs } = await create(zkNode, { path, data: "v1" });
+    const { outs } = await checkedCreate(zkNode, { path, data: "v1" });
     const news = (await zkNode.check(outs, { path, data: "v2" })).inputs;
     const updated = await withFault("setData", LOSE, () => zkNode.update(path, outs, news));
     const got = await raw.getData(path);

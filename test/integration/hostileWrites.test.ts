@@ -144,7 +144,8 @@ describe("the stack's connect string", () => {
       {},
       { service: "api", address: "10.0.0.1", port: 80 },
     );
-    for (const { failures } of [node, registration]) {
+    const chroot = await zkChroot.check({}, { path: "/mine", children: { a: "1" } });
+    for (const { failures } of [node, registration, chroot]) {
       expect((failures ?? []).map((f) => f.property)).toEqual(["connectString"]);
       expect(failures?.[0]?.reason).toContain("zookeeper:connectString");
     }

@@ -219,3 +219,43 @@ describe("refresh", () => {
     expect(Object.keys(read.props.childRecords as object)).toEqual(["b"]);
   });
 });
+
+describe("children whose ACL another writer changed", () => {
+  const LOCKED = [
+    { scheme: "world" as const, id: "anyone", perms: "rwcda" },
+    { scheme: "ip" as const, id: "127.0.0.1", perms: "rwcda" },
+  ];
+
+  async function withForeignAcl() {
+    const chroot = await created({ path: `${root}/app`, children: { a: "1", b: "2" } });
+    await raw.setAcl(`${root}/app/a`, LOCKED, -1);
+    return { ...chroot, before: await snapshotTree(raw, root) };
+  }
+
+  const aclConflict = () =>
+    `znode ${root}/app/a was changed outside this stack: expected ACL version 0, found 1.`;
+
+  it.each([
+    ["drops it", { b: "2" }],
+    ["changes it", { a: "changed", b: "2" }],
+    ["changes a sibling", { a: "1", b: "changed" }],
+  ])("an update that %s fails and writes nothing", async (_what, children) => {
+    const { id, outs, before } = await withForeignAcl();
+    await expect(updated(id, outs, { path: `${root}/app`, children })).rejects.toThrow(aclConflict());
+    expect(await snapshotTree(raw, root)).toEqual(before);
+  });
+
+  it("a destroy fails and deletes nothing, whatever the delete policy", async () => {
+    const { id, outs, before } = await withForeignAcl();
+    await expect(zkChroot.delete(id, outs)).rejects.toThrow(aclConflict());
+    await expect(zkChroot.delete(id, { ...outs, deletePolicy: "recursive" })).rejects.toThrow(aclConflict());
+    expect(await snapshotTree(raw, root)).toEqual(before);
+  });
+
+  it("an update that sets exactly that ACL goes through", async () => {
+    const { id, outs } = await withForeignAcl();
+    const next = await updated(id, outs, { path: `${root}/app`, acl: LOCKED, children: { a: "1", b: "2" } });
+    expect((await raw.getAcl(`${root}/app/b`)).acl).toEqual(LOCKED);
+    expect(next.childRecords).toMatchObject({ a: { aversion: 1 }, b: { aversion: 1 } });
+  });
+});

@@ -15,8 +15,11 @@ import {
   waitForQuorum,
 } from "../../scripts/ensemble";
 import { defaultInstanceId } from "../../provider/core/formats";
+import { pool, setConfig } from "../../provider/runtime";
+import type { ProviderMethods } from "../../provider/runtime/dynamic";
 import { ZkClient } from "../../provider/zk/client";
 import { installExample, RunResult, Stack } from "./pulumi";
+import { connectString as testConnectString, removeTree } from "./zk";
 
 /**
  * Harness of the fault tier (DESIGN.md §5): private ensembles to kill and pause, stacks on shared
@@ -434,6 +437,8 @@ export interface FaultProxy {
   readonly events: readonly ProxyEvent[];
   /** Faults armed and not fired yet. */
   pending(): number;
+  /** Forgets the faults armed and not fired yet; returns how many there were. */
+  disarm(): number;
   /** Starts a partition: open connections drop, new ones are accepted and never answered. */
   partition(): void;
   /** Ends a partition: connections are forwarded again. */
@@ -443,7 +448,16 @@ export interface FaultProxy {
 }
 
 // ZooKeeper op codes (org.apache.zookeeper.ZooDefs.OpCode).
-const OP = { create: 1, delete: 2, exists: 3, getData: 4, setData: 5, multi: 14, create2: 15 } as const;
+const OP = {
+  create: 1,
+  delete: 2,
+  exists: 3,
+  getData: 4,
+  setData: 5,
+  check: 13,
+  multi: 14,
+  create2: 15,
+} as const;
 
 function kindOf(frame: Buffer): RequestKind | undefined {
   // frame: length(4) xid(4) type(4) body; a multi's body starts with the first op's header type.
@@ -451,7 +465,13 @@ function kindOf(frame: Buffer): RequestKind | undefined {
   const type = frame.readInt32BE(8);
   if (type === OP.create || type === OP.create2) return "create";
   if (type === OP.multi && frame.length >= 16) {
-    const first = frame.readInt32BE(12);
+    // Leading version checks write nothing: the kind is the first op after them. A check op is
+    // header type(4) done(1) err(4), then path length(4), path, version(4).
+    let at = 12;
+    while (frame.length >= at + 13 && frame.readInt32BE(at) === OP.check)
+      at += 13 + Math.max(0, frame.readInt32BE(at + 9)) + 4;
+    if (frame.length < at + 4) return undefined;
+    const first = frame.readInt32BE(at);
     if (first === OP.create || first === OP.create2) return "create";
     if (first === OP.setData) return "setData";
     if (first === OP.delete) return "delete";
@@ -576,6 +596,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     arm: (request, fault) => void armed.push({ request, fault }),
     events,
     pending: () => armed.length,
+    disarm: () => armed.splice(0).length,
     partition: () => {
       partitioned = true;
       for (const s of sockets) s.destroy();
@@ -595,3 +616,41 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
 /** Re-exported so a fault test imports its ensemble helpers from one place. */
 export { stopEnsemble };
+
+// ---------------------------------------------------------------------------------------------
+// The provider runtime behind the proxy
+
+/** A fault proxy with the provider runtime behind it, and a foreign writer's session beside it. */
+export interface ProxiedRuntime {
+  /** The proxy in front of one member: every reconnection of the runtime goes through it again. */
+  readonly proxy: FaultProxy;
+  /** Another writer's session, on any member, reads synced. */
+  readonly raw: ZkClient;
+}
+
+/**
+ * Starts a proxy in front of the first member, points the provider runtime at it and creates
+ * `root` with a foreign session. {@link closeProxiedRuntime} undoes it all.
+ */
+export async function proxiedRuntime(root: string, sessionTimeoutMs: number): Promise<ProxiedRuntime> {
+  const proxy = await startFaultProxy(testConnectString().split(",")[0] as string);
+  const raw = await checkingClient(testConnectString());
+  await raw.create(root, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
+  setConfig({ connectString: proxy.connectString, sessionTimeoutMs });
+  return { proxy, raw };
+}
+
+/** Closes the runtime's sessions, the proxy and the foreign session, and removes `root`. */
+export async function closeProxiedRuntime(env: ProxiedRuntime | undefined, root: string): Promise<void> {
+  await pool().closeAll();
+  await env?.proxy.close();
+  if (env) await removeTree(env.raw, root);
+  env?.raw.close();
+}
+
+/** Checks raw inputs and creates the resource, as the engine does. */
+export async function checkedCreate(methods: ProviderMethods, news: Record<string, unknown>) {
+  const checked = await methods.check({}, news);
+  expect(checked.failures ?? []).toEqual([]);
+  return methods.create(checked.inputs);
+}

@@ -36,6 +36,14 @@ describe("ZkNode diff", () => {
     expect(await zkNode.diff("id", olds, news)).toMatchObject({ changes: false, replaces: [] });
   });
 
+  it("sees no change when the connect string names the same members in another order", async () => {
+    const recorded = { ...olds, connectString: "zk1:2181,zk2:2181,zk3:2181/apps" };
+    const reordered = { ...news, connectString: "ZK3:2181,zk1,zk2:2181/apps" };
+    expect(await zkNode.diff("id", recorded, reordered)).toMatchObject({ changes: false, replaces: [] });
+    const moved = { ...news, connectString: "zk1:2181,zk2:2181,zk3:2181/other" };
+    expect(await zkNode.diff("id", recorded, moved)).toMatchObject({ replaces: ["connectString"] });
+  });
+
   it.each([
     [{ data: "y" }, [], false],
     [{ acl: [{ scheme: "world", id: "anyone", perms: "r" }] }, [], false],
