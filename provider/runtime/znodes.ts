@@ -379,6 +379,12 @@ async function checkIdentity(client: ZkClient, rec: ZnodeRecord): Promise<ZnodeS
   return stat;
 }
 
+/** Fails when another writer changed the znode's ACL: a data write or a delete would bury that change. */
+function checkAclVersion(rec: ZnodeRecord, stat: ZnodeStat): void {
+  if (stat.aversion !== rec.aversion)
+    throw new ProviderError(msg.versionConflict(rec.path, "acl", rec.aversion, stat.aversion));
+}
+
 async function setDataChecked(
   client: ZkClient,
   rec: ZnodeRecord,
@@ -386,6 +392,7 @@ async function setDataChecked(
   attempt: number,
 ): Promise<ZnodeRecord> {
   const stat = await checkIdentity(client, rec);
+  checkAclVersion(rec, stat);
   if (attempt > 0 && stat.version === rec.version + 1) {
     const got = await client.getData(rec.path);
     if (got.data.equals(data)) return recordOf(rec.path, got.stat);
@@ -446,6 +453,7 @@ export function deleteZnode(s: ConnectionSettings, rec: ZnodeRecord): Promise<vo
     if (stat) {
       if (stat.czxid !== rec.czxid)
         throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
+      checkAclVersion(rec, stat);
       const removed = client.remove(rec.path, rec.version);
       // Sent right behind the delete, which ZooKeeper answers first: the parent as the delete left it.
       const parent = parentPath(rec.path);

@@ -143,6 +143,24 @@ describe("ZkNode against a real ensemble", () => {
     expect((await raw.getData(`${root}/r`)).data.toString()).toBe("new");
   });
 
+  it("neither writes nor deletes a znode whose ACL someone else changed, until a refresh accepts it", async () => {
+    const { id, outs } = await created({ path: `${root}/acl`, data: "ours" });
+    const theirs = [
+      { scheme: "world" as const, id: "anyone", perms: "rwcda" },
+      { scheme: "ip" as const, id: "127.0.0.1", perms: "rwcda" },
+    ];
+    await raw.setAcl(`${root}/acl`, theirs, -1);
+    const conflict = `znode ${root}/acl was changed outside this stack: expected ACL version 0, found 1.`;
+    await expect(zkNode.update(id, outs, await checked({ path: `${root}/acl`, data: "x" }))).rejects.toThrow(
+      conflict,
+    );
+    await expect(zkNode.delete(id, outs)).rejects.toThrow(conflict);
+    expect((await raw.getData(`${root}/acl`)).data.toString()).toBe("ours");
+    const read = await zkNode.read(id, outs);
+    await zkNode.delete(id, read.props);
+    expect(await raw.exists(`${root}/acl`)).toBeUndefined();
+  });
+
   it("treats a znode already gone as deleted, and reports it gone on refresh", async () => {
     const { id, outs } = await created({ path: `${root}/g` });
     await raw.remove(`${root}/g`, -1);
