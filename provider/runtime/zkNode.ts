@@ -24,6 +24,7 @@ import {
   settleInDoubt,
   updateAcl,
   updateData,
+  verifyRecord,
   ZnodeRecord,
 } from "./znodes";
 
@@ -117,11 +118,14 @@ export const zkNode: ProviderMethods = {
     const inputs = news as ZkNodeInputs;
     const s = settingsFor(inputs.connectString);
     olds = await settleInDoubt(s, olds, specFromState);
-    let record = recordFromState(olds);
+    const recorded = recordFromState(olds);
+    let record = recorded;
     const oldData = dataBytes(olds as ZkNodeInputs);
     if (!oldData.equals(dataBytes(inputs))) record = await updateData(s, record, dataBytes(inputs));
     const acl = aclChange(olds, inputs.acl);
     if (acl) record = await updateAcl(s, record, acl);
+    // Nothing written: the state must still describe the znode as it is, not one gone or re-created.
+    if (record === recorded) record = await verifyRecord(s, record);
     const outs: ZkNodeState = {
       ...inputs,
       acl: inputs.acl ?? (olds.acl as AclEntry[]),

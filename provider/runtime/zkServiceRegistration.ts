@@ -24,6 +24,7 @@ import {
   settleInDoubt,
   updateAcl,
   updateData,
+  verifyRecord,
   ZnodeRecord,
 } from "./znodes";
 
@@ -185,10 +186,13 @@ export const zkServiceRegistration: ProviderMethods = {
     const registrationTimeUTC = Number(olds.registrationTimeUTC);
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
     olds = await settleInDoubt(s, olds, specInDoubt);
-    let record = recordFromState(olds);
+    const recorded = recordFromState(olds);
+    let record = recorded;
     if (data !== olds.data) record = await updateData(s, record, Buffer.from(data));
     const acl = aclChange(olds, inputs.acl);
     if (acl) record = await updateAcl(s, record, acl);
+    // Nothing written: the state must still describe the znode as it is, not one gone or re-created.
+    if (record === recorded) record = await verifyRecord(s, record);
     const outs: RegistrationState = {
       ...inputs,
       acl: inputs.acl ?? (olds.acl as AclEntry[]),

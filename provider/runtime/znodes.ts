@@ -364,19 +364,26 @@ async function writeIfChanged(
 ): Promise<ZnodeRecord> {
   const current = await client.getData(rec.path);
   let next = rec;
-  if (!current.data.equals(data)) next = await setDataChecked(client, next, data, 0);
+  if (!current.data.equals(data)) next = await setDataChecked(client, next, data, {});
   if (!acl) return next;
   const { acl: found } = await client.getAcl(rec.path);
-  if (!sameAcl(found, acl)) next = await setAclChecked(client, next, acl, 0);
+  if (!sameAcl(found, acl)) next = await setAclChecked(client, next, acl, {});
   return next;
 }
 
-async function checkIdentity(client: ZkClient, rec: ZnodeRecord): Promise<ZnodeStat> {
-  const stat = await client.exists(rec.path);
+/**
+ * The znode's stat once it is known to be the one recorded (same creation zxid), read behind a
+ * sync whose zxid bounds what a later attempt may claim (see {@link provesOwnCreate}).
+ */
+async function checkIdentity(
+  client: ZkClient,
+  rec: ZnodeRecord,
+): Promise<{ stat: ZnodeStat; synced: string }> {
+  const [synced, stat] = await Promise.all([client.sync(rec.path), client.exists(rec.path)]);
   if (!stat) throw new ProviderError(msg.deletedConflict(rec.path));
   if (stat.czxid !== rec.czxid)
     throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
-  return stat;
+  return { stat, synced };
 }
 
 /** Fails when another writer changed the znode's ACL: a data write or a delete would bury that change. */
@@ -385,18 +392,32 @@ function checkAclVersion(rec: ZnodeRecord, stat: ZnodeStat): void {
     throw new ProviderError(msg.versionConflict(rec.path, "acl", rec.aversion, stat.aversion));
 }
 
+/** Fails when another writer changed the znode's data: an ACL write would take it on as ours. */
+function checkDataVersion(rec: ZnodeRecord, stat: ZnodeStat): void {
+  if (stat.version !== rec.version)
+    throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, stat.version));
+}
+
+/** One checked write over its attempts: the bound taken before its request was first sent. */
+interface Sent {
+  bound?: string;
+}
+
 async function setDataChecked(
   client: ZkClient,
   rec: ZnodeRecord,
   data: Buffer,
-  attempt: number,
+  sent: Sent,
 ): Promise<ZnodeRecord> {
-  const stat = await checkIdentity(client, rec);
+  const { stat, synced } = await checkIdentity(client, rec);
   checkAclVersion(rec, stat);
-  if (attempt > 0 && stat.version === rec.version + 1) {
+  // Our earlier request was applied only if it was sent, and the write is newer than the bound.
+  if (stat.version === rec.version + 1 && provesOwnCreate({ czxid: stat.mzxid }, sent.bound)) {
     const got = await client.getData(rec.path);
-    if (got.data.equals(data)) return recordOf(rec.path, got.stat);
+    if (got.data.equals(data) && got.stat.mzxid === stat.mzxid) return recordOf(rec.path, got.stat);
   }
+  checkDataVersion(rec, stat);
+  sent.bound ??= synced;
   try {
     return recordOf(rec.path, await client.setData(rec.path, data, rec.version));
   } catch (err) {
@@ -410,15 +431,20 @@ async function setAclChecked(
   client: ZkClient,
   rec: ZnodeRecord,
   acl: readonly AclEntry[],
-  attempt: number,
+  sent: Sent,
 ): Promise<ZnodeRecord> {
-  const stat = await checkIdentity(client, rec);
-  if (attempt > 0 && stat.aversion === rec.aversion + 1) {
+  const { stat, synced } = await checkIdentity(client, rec);
+  checkDataVersion(rec, stat);
+  // An ACL change leaves no zxid: one version on with exactly our ACL is taken as ours, which
+  // loses nobody's change, but only once our request was sent.
+  if (sent.bound !== undefined && stat.aversion === rec.aversion + 1) {
     const got = await client.getAcl(rec.path);
-    if (sameAcl(got.acl, acl)) return recordOf(rec.path, got.stat);
+    if (sameAcl(got.acl, acl)) return { ...rec, aversion: got.stat.aversion };
   }
+  sent.bound ??= synced;
   try {
-    return recordOf(rec.path, await client.setAcl(rec.path, acl, rec.aversion));
+    // The data version stays the recorded one: a write by someone else in between stays theirs.
+    return { ...rec, aversion: (await client.setAcl(rec.path, acl, rec.aversion)).aversion };
   } catch (err) {
     if (errorCode(err) !== BAD_VERSION) throw err;
     const now = await client.exists(rec.path);
@@ -428,7 +454,21 @@ async function setAclChecked(
 
 /** Sets a managed znode's data, only if it still has the recorded version and creation zxid. */
 export function updateData(s: ConnectionSettings, rec: ZnodeRecord, data: Buffer): Promise<ZnodeRecord> {
-  return pool().run(s, `update ${rec.path}`, (client, attempt) => setDataChecked(client, rec, data, attempt));
+  const sent: Sent = {};
+  return pool().run(s, `update ${rec.path}`, (client) => setDataChecked(client, rec, data, sent));
+}
+
+/**
+ * Checks that a managed znode is still as recorded (same creation zxid, data and ACL versions):
+ * an update that writes nothing must not report a znode that is gone or someone else's.
+ */
+export function verifyRecord(s: ConnectionSettings, rec: ZnodeRecord): Promise<ZnodeRecord> {
+  return pool().run(s, `check ${rec.path}`, async (client) => {
+    const { stat } = await checkIdentity(client, rec);
+    checkDataVersion(rec, stat);
+    checkAclVersion(rec, stat);
+    return rec;
+  });
 }
 
 /** Sets a managed znode's ACL, only if it still has the recorded ACL version and creation zxid. */
@@ -437,9 +477,8 @@ export function updateAcl(
   rec: ZnodeRecord,
   acl: readonly AclEntry[],
 ): Promise<ZnodeRecord> {
-  return pool().run(s, `set ACL of ${rec.path}`, (client, attempt) =>
-    setAclChecked(client, rec, acl, attempt),
-  );
+  const sent: Sent = {};
+  return pool().run(s, `set ACL of ${rec.path}`, (client) => setAclChecked(client, rec, acl, sent));
 }
 
 /**

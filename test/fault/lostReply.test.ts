@@ -106,6 +106,20 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
     ]);
   });
 
+  it("a retried ZkNode update does not claim another writer's identical write when its own was never sent", async () => {
+    const path = `${root}/theirs-same`;
+    const { outs } = await checkedCreate(zkNode, { path, data: "v1" });
+    await raw.setData(path, Buffer.from("v2"), -1);
+    const news = (await zkNode.check(outs, { path, data: "v2" })).inputs;
+    // The look before the write loses its reply: the retry finds version 1 with our data, not written by us.
+    const failed = await withFault("exists", LOSE, () =>
+      zkNode.update(path, outs, news).catch((e: Error) => e),
+    );
+    expect((failed as Error).message).toContain(
+      `znode ${path} was changed outside this stack: expected version 0, found 1.`,
+    );
+  });
+
   it("ZkNode update and delete whose replies are lost still succeed, version-checked", async () => {
     const path = `${root}/updated`;
     const { outs } = await checkedCreate(zkNode, { path, data: "v1" });

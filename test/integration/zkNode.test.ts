@@ -161,6 +161,34 @@ describe("ZkNode against a real ensemble", () => {
     expect(await raw.exists(`${root}/acl`)).toBeUndefined();
   });
 
+  it("an update that writes nothing still fails on a znode deleted or re-created outside the stack", async () => {
+    const { id, outs } = await created({ path: `${root}/quiet`, data: "ours", adopt: true });
+    const noWrite = await checked({ path: `${root}/quiet`, data: "ours", adopt: false });
+    await raw.remove(`${root}/quiet`, -1);
+    await expect(zkNode.update(id, outs, noWrite)).rejects.toThrow(
+      `znode ${root}/quiet was deleted outside this stack`,
+    );
+    await raw.create(`${root}/quiet`, Buffer.from("ours"), [
+      { scheme: "world", id: "anyone", perms: "rwcda" },
+    ]);
+    await expect(zkNode.update(id, outs, noWrite)).rejects.toThrow(
+      "was deleted and re-created outside this stack",
+    );
+  });
+
+  it("an ACL update does not take on another writer's data write as its own", async () => {
+    const { id, outs } = await created({ path: `${root}/same`, data: "" });
+    await raw.setData(`${root}/same`, Buffer.from(""), -1);
+    const acl = [
+      { scheme: "world" as const, id: "anyone", perms: "rwcda" },
+      { scheme: "ip" as const, id: "127.0.0.1", perms: "rwcda" },
+    ];
+    await expect(
+      zkNode.update(id, outs, await checked({ path: `${root}/same`, data: "", acl })),
+    ).rejects.toThrow(`znode ${root}/same was changed outside this stack: expected version 0, found 1.`);
+    expect((await raw.getAcl(`${root}/same`)).stat.aversion).toBe(0);
+  });
+
   it("treats a znode already gone as deleted, and reports it gone on refresh", async () => {
     const { id, outs } = await created({ path: `${root}/g` });
     await raw.remove(`${root}/g`, -1);
