@@ -137,7 +137,7 @@ interface Written {
 async function createChroot(
   s: ConnectionSettings,
   inputs: ZkChrootInputs,
-): Promise<Written & { createdPaths: string[]; acl: AclEntry[] }> {
+): Promise<Written & { createdPaths: string[]; acl: AclEntry[]; adoptedChildren?: Set<string> }> {
   const wanted = ownEntries<string>(inputs.children);
   // Taken by a sync right before the first transaction was sent: see provesOwnCreate.
   let bound: string | undefined;
@@ -190,6 +190,10 @@ async function createChroot(
       children: written.children,
       createdPaths: existing ? [] : [...written.parents, inputs.path],
       acl,
+      // Adopted znodes keep their ACL unless one is given: then they get it, like new children.
+      adoptedChildren: existing
+        ? new Set([...found].filter(([, stat]) => stat !== undefined).map(([rel]) => rel as string))
+        : undefined,
     };
   });
 }
@@ -671,7 +675,13 @@ export const zkChroot: ProviderMethods = {
   async create(raw) {
     const inputs = raw as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
-    const { root, children, createdPaths, acl } = await createChroot(s, inputs);
+    const created = await createChroot(s, inputs);
+    const { createdPaths, acl, adoptedChildren } = created;
+    let { root, children } = created;
+    if (adoptedChildren && inputs.acl) {
+      const adopted = new Map([...children].filter(([rel]) => adoptedChildren.has(rel)));
+      ({ root, children } = await setChrootAcl(s, { root, children }, adopted, inputs.acl));
+    }
     const { connectString: ensembleConnectString, ...rest } = inputs;
     const outs: ChrootState = {
       ...rest,

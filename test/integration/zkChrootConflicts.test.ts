@@ -259,3 +259,15 @@ describe("children whose ACL another writer changed", () => {
     expect(next.childRecords).toMatchObject({ a: { aversion: 1 }, b: { aversion: 1 } });
   });
 });
+
+describe("adoption", () => {
+  it("gives an adopted chroot and its adopted children an explicit ACL, as new children get it", async () => {
+    await raw.create(`${root}/app`, Buffer.from("old"), OPEN);
+    await raw.create(`${root}/app/a`, Buffer.from("old"), OPEN);
+    const acl = [...OPEN, { scheme: "ip" as const, id: "127.0.0.1", perms: "rwcda" }];
+    const { outs } = await created({ path: `${root}/app`, adopt: true, acl, children: { a: "1", b: "2" } });
+    for (const p of ["", "/a", "/b"]) expect((await raw.getAcl(`${root}/app${p}`)).acl).toEqual(acl);
+    expect(outs).toMatchObject({ aversion: 1, childRecords: { a: { aversion: 1 }, b: { aversion: 0 } } });
+    expect(await text(`${root}/app/a`)).toBe("1");
+  });
+});
