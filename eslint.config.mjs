@@ -26,7 +26,7 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
       ],
-      // The dynamic-provider shims must call require() inside serialized methods (DESIGN.md §4).
+      // The dynamic-provider shims must call require() inside serialized methods (docs/DESIGN.md §4).
       "@typescript-eslint/no-require-imports": "off",
     },
   },

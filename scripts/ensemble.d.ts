@@ -1,5 +1,5 @@
 /**
- * A real ZooKeeper ensemble on loopback, for tests, the demo and CI (DESIGN.md §5).
+ * A real ZooKeeper ensemble on loopback, for tests, the demo and CI (docs/DESIGN.md §5).
  *
  * Members are JVMs from Debian's `zookeeper` package, each in its own process group, with its
  * config, data and log under the ensemble's dir. The state in `<dir>/ensemble.json` is the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A real ZooKeeper ensemble on loopback for tests, the demo and CI (DESIGN.md §5).
+// A real ZooKeeper ensemble on loopback for tests, the demo and CI (docs/DESIGN.md §5).
 // API: see ensemble.d.ts. CLI: `node scripts/ensemble.js --help`.
 "use strict";
 
@@ -14,7 +14,7 @@ const ZK_SERVER_SCRIPT = "/usr/share/zookeeper/bin/zkServer.sh";
 const JAVA_DIR = "/usr/share/java";
 // zookeeper.jar's manifest Class-Path brings jute, netty, slf4j-api and the rest; the Debian
 // scripts add no slf4j binding (so nothing is logged), hence slf4j-simple for per-member logs.
-// TLS (issue 8): the Netty connection factory also needs netty-codec and netty-resolver, which that
+// TLS: the Netty connection factory also needs netty-codec and netty-resolver, which that
 // manifest omits (both ship in libnetty-java, a dependency of the zookeeper package).
 const CLASSPATH_JARS = ["zookeeper.jar", "slf4j-simple.jar", "netty-codec.jar", "netty-resolver.jar"];
 const MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
@@ -102,7 +102,7 @@ function portLayout(base, size, secure = false) {
     clientPort: base + index,
     quorumPort: base + size + 2 * index,
     electionPort: base + size + 2 * index + 1,
-    // TLS (issue 8): secure client ports come after all the others.
+    // TLS: secure client ports come after all the others.
     ...(secure ? { secureClientPort: base + PORTS_PER_MEMBER * size + index } : {}),
   }));
 }
@@ -118,7 +118,7 @@ function isPortFree(port) {
 async function allPortsFree(layout) {
   for (const ports of layout) {
     for (const port of [ports.clientPort, ports.quorumPort, ports.electionPort, ports.secureClientPort]) {
-      if (port === undefined) continue; // TLS (issue 8): no secure client port
+      if (port === undefined) continue; // TLS: no secure client port
       if (!(await isPortFree(port))) return false;
     }
   }
@@ -169,7 +169,7 @@ function renderConfig(member, members, { tickTime, extraConfig }) {
     minSessionTimeout: String(2 * tickTime),
     dataDir: member.dataDir,
     clientPort: String(member.clientPort),
-    // TLS (issue 8): unknown zoo.cfg keys become `zookeeper.<key>` system properties (ssl.*, serverCnxnFactory).
+    // TLS: unknown zoo.cfg keys become `zookeeper.<key>` system properties (ssl.*, serverCnxnFactory).
     ...(member.secureClientPort !== undefined
       ? { secureClientPort: String(member.secureClientPort), secureClientPortAddress: "127.0.0.1" }
       : {}),

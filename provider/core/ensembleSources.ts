@@ -1,5 +1,5 @@
 /**
- * Inputs of the ensemble lookups (`ZkEnsembleLookup`, `getEnsemble`; DESIGN.md §1): exactly one
+ * Inputs of the ensemble lookups (`ZkEnsembleLookup`, `getEnsemble`; docs/DESIGN.md §1): exactly one
  * source, `exhibitor`, `seed` or `servers`, and an optional chroot. Pure.
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * Exhibitor's cluster list (DESIGN.md §3): the URL to ask and the two encodings it answers in.
+ * Exhibitor's cluster list (docs/DESIGN.md §3): the URL to ask and the two encodings it answers in.
  * Pure: the HTTP call lives with the other I/O.
  */
 import { ServerAddress } from "./connectString";

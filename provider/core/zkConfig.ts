@@ -1,5 +1,5 @@
 /**
- * The dynamic configuration ZooKeeper 3.5+ publishes in `/zookeeper/config` (DESIGN.md §3), and the
+ * The dynamic configuration ZooKeeper 3.5+ publishes in `/zookeeper/config` (docs/DESIGN.md §3), and the
  * outputs of an ensemble lookup built from any source. Pure.
  */
 import { ServerAddress, formatConnectString, sortServers } from "./connectString";

@@ -6,7 +6,7 @@ export type RuntimeKind = "zkNode" | "zkChroot" | "zkServiceRegistration" | "zkE
 /**
  * The dynamic provider of one resource type. Pulumi serializes it into state, so it holds nothing
  * but thin methods that load this package's runtime by name inside the provider process, where
- * the session pool lives (DESIGN.md §4). Build one per type, at module load.
+ * the session pool lives (docs/DESIGN.md §4). Build one per type, at module load.
  */
 export function runtimeProvider(kind: RuntimeKind): pulumi.dynamic.ResourceProvider {
   return {

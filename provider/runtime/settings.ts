@@ -52,7 +52,7 @@ export function readConfig(get: (key: string) => string | undefined): ProviderCo
   };
 }
 
-// ---- TLS (issue 8) ----------------------------------------------------------------------------
+// ---- TLS --------------------------------------------------------------------------------------
 
 /**
  * Reads `zookeeper:tls` (`true`/`false`) and `zookeeper:tlsCa`, `tlsCert`, `tlsKey` (secret),

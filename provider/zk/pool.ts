@@ -12,7 +12,7 @@ export interface ConnectionSettings {
   readonly digest?: string;
   /** Session timeout requested from the ensemble. */
   readonly sessionTimeoutMs: number;
-  /** TLS to the members' secure client ports through an in-process tunnel (issue 8); absent for plain TCP. */
+  /** TLS to the members' secure client ports through an in-process tunnel; absent for plain TCP. */
   readonly tls?: TlsSettings;
 }
 
@@ -31,7 +31,7 @@ export function sessionOptions(s: ConnectionSettings): SessionOptions {
 }
 
 /**
- * Opens one session for these settings, over TLS when `s.tls` is set (issue 8). For one-shot
+ * Opens one session for these settings, over TLS when `s.tls` is set. For one-shot
  * sessions (lookups) as well as the pool; `extra` adds session options such as `allowReadOnly`.
  */
 export function connectSession(
@@ -61,7 +61,7 @@ export class SessionPool {
 
   private key(s: ConnectionSettings): string {
     const secret = s.digest ? createHash("sha256").update(s.digest).digest("hex") : "";
-    const tls = s.tls ? `\u0000tls:${tlsFingerprint(s.tls)}` : ""; // TLS (issue 8)
+    const tls = s.tls ? `\u0000tls:${tlsFingerprint(s.tls)}` : "";
     return `${s.connectString}\u0000${secret}\u0000${s.sessionTimeoutMs}${tls}`;
   }
 
@@ -113,7 +113,7 @@ export class SessionPool {
     );
   }
 
-  /** Closes every session, and every TLS tunnel of the process (issue 8). */
+  /** Closes every session, and every TLS tunnel of the process. */
   async closeAll(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();

@@ -5,7 +5,7 @@ import * as tls from "tls";
 import { formatConnectString, parseConnectString, ServerAddress } from "../core/connectString";
 
 /**
- * TLS to ZooKeeper's secure client port (issue 8).
+ * TLS to ZooKeeper's secure client port.
  *
  * `node-zookeeper-client` speaks plain TCP only, so each ensemble member of a connect string gets
  * an in-process tunnel: a listener on 127.0.0.1 (an ephemeral port) that, for every socket the

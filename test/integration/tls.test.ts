@@ -31,7 +31,7 @@ import {
 } from "../support/tlsCerts";
 import { randomRoot } from "../support/zk";
 
-// TLS (issue 8): a 1-member ensemble of its own, serving TLS with client certificates required.
+// TLS: a 1-member ensemble of its own, serving TLS with client certificates required.
 jest.setTimeout(120_000);
 
 const SESSION_TIMEOUT_MS = 4000;

@@ -14,7 +14,7 @@ import { connectString, randomRoot, rawClient, removeTree } from "../support/zk"
 
 // Self-tests of the real consumers, without this package: each one writes and reads on its own,
 // so later interop tests can trust them as judges of what we write. They also pin the exact bytes
-// Curator 5.4 writes, which our Curator writer must match (DESIGN.md §3).
+// Curator 5.4 writes, which our Curator writer must match (docs/DESIGN.md §3).
 
 let raw: ZkClient;
 const roots: string[] = [];

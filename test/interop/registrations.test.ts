@@ -19,7 +19,7 @@ import {
 } from "../support/interop";
 import { connectString, randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
 
-// Both directions against consumers nobody here wrote (DESIGN.md §3, §5): what ZkServiceRegistration
+// Both directions against consumers nobody here wrote (docs/DESIGN.md §3, §5): what ZkServiceRegistration
 // writes is read by Curator 5.4 and by kazoo readers that apply Finagle's and the json style's
 // rules, and readServiceInstances (getServiceInstances) reads what Curator and kazoo register.
 // consumers.test.ts proves the consumers themselves.
@@ -744,7 +744,7 @@ describe("a mixed service directory", () => {
     expect((await lookUp(basePath, "web", ["json"])).instances.map((i) => i.id)).toEqual(["json-1"]);
     expect((await serversetRead(dir)).map((m) => m.member)).toEqual([memberName(member.path)]);
     expect((await jsonRead(dir)).map((p) => p.id)).toEqual(["json-1"]);
-    // Curator's reader fails the whole query on one unreadable child (DESIGN.md §3)...
+    // Curator's reader fails the whole query on one unreadable child (docs/DESIGN.md §3)...
     await expect(curatorQuery(basePath, "web")).rejects.toThrow(
       /JsonParseException|MismatchedInputException/,
     );

@@ -1,6 +1,6 @@
 /**
  * A stand-in for Exhibitor's cluster-list endpoint on loopback, for tests of the Exhibitor ensemble
- * source. It answers as Exhibitor 1.5.6 was seen to answer (DESIGN.md §3): JSON by default and for
+ * source. It answers as Exhibitor 1.5.6 was seen to answer (docs/DESIGN.md §3): JSON by default and for
  * `Accept: application/json` or `*\/*`, the form encoding when the client prefers
  * `application/x-www-form-urlencoded` (Curator's old client), 406 when it accepts neither.
  */

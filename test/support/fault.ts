@@ -22,7 +22,7 @@ import { installExample, RunResult, Stack } from "./pulumi";
 import { connectString as testConnectString, removeTree } from "./zk";
 
 /**
- * Harness of the fault tier (DESIGN.md §5): private ensembles to kill and pause, stacks on shared
+ * Harness of the fault tier (docs/DESIGN.md §5): private ensembles to kill and pause, stacks on shared
  * example installs, a fault-injecting TCP proxy, and readers of the ZooKeeper tree and the stack
  * state that the scenarios compare.
  */

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 
 /**
- * Harness of the interop tier (DESIGN.md §5): real consumers run as child processes that print
+ * Harness of the interop tier (docs/DESIGN.md §5): real consumers run as child processes that print
  * JSON on stdout. Curator comes from Debian's `libcurator-discovery-java`, kazoo from
  * `python3-kazoo`; a missing one fails the tier with a clear error, it never skips.
  */

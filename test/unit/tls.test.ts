@@ -7,7 +7,7 @@ import { readConfig, readTlsConfig } from "../../provider/runtime/settings";
 import { describeTlsError, loadPem, TlsSettings, tlsFingerprint, TlsTunnel } from "../../provider/zk/tls";
 import { makeTestCerts, removeTestCerts, TestCerts } from "../support/tlsCerts";
 
-// TLS (issue 8): the tunnel against an in-process TLS echo server, and config parsing.
+// TLS: the tunnel against an in-process TLS echo server, and config parsing.
 let certs: TestCerts;
 const read = (file: string) => fs.readFileSync(file, "utf8");
 

@@ -20,7 +20,7 @@ import org.apache.curator.x.discovery.ServiceType;
 import org.apache.curator.x.discovery.UriSpec;
 
 /**
- * A real Curator service-discovery consumer for the interop tests (DESIGN.md §5): Curator's own
+ * A real Curator service-discovery consumer for the interop tests (docs/DESIGN.md §5): Curator's own
  * ServiceDiscovery with its default serializer (JsonInstanceSerializer, payload class Object), as a
  * Java app uses it. Prints JSON on stdout; Curator's exceptions go to stderr with a non-zero exit.
  *
