@@ -19,7 +19,7 @@ export interface ZkChrootArgs {
   data?: pulumi.Input<string>;
   /**
    * ACL of the chroot and of every primed child.
-   * @default [{ scheme: "world", id: "anyone", perms: "rwcda" }]
+   * @default the ACL of the closest existing ancestor (left alone on later updates when omitted)
    */
   acl?: pulumi.Input<pulumi.Input<AclEntry>[]>;
   /**

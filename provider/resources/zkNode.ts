@@ -23,7 +23,7 @@ export interface ZkNodeArgs {
   dataBase64?: pulumi.Input<string>;
   /**
    * ACL of the znode.
-   * @default [{ scheme: "world", id: "anyone", perms: "rwcda" }]
+   * @default the ACL of the closest existing ancestor (left alone on later updates when omitted)
    */
   acl?: pulumi.Input<pulumi.Input<AclEntry>[]>;
   /**

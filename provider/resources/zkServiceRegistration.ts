@@ -76,7 +76,7 @@ export interface ZkServiceRegistrationArgs {
   metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
    * ACL of the registration znode.
-   * @default [{ scheme: "world", id: "anyone", perms: "rwcda" }]
+   * @default the ACL of the closest existing ancestor (left alone on later updates when omitted)
    */
   acl?: pulumi.Input<pulumi.Input<AclEntry>[]>;
   /**

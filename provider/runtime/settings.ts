@@ -81,7 +81,7 @@ export function readTlsConfig(get: (key: string) => string | undefined): TlsSett
   if ((cert === undefined) !== (key === undefined)) {
     throw new Error(
       "zookeeper:tlsCert and zookeeper:tlsKey go together: set both for a client certificate, or neither " +
-        "('pulumi config set --secret zookeeper:tlsKey \"$(cat client.key)\"' or a file path)",
+        "('pulumi config set --secret zookeeper:tlsKey < client.key', or a file path)",
     );
   }
   return {
