@@ -1,4 +1,4 @@
-/** Test tiers as jest projects (DESIGN.md §5). Servers are started once per run in globalSetup. */
+/** Test tiers as jest projects (docs/DESIGN.md §5). Servers are started once per run in globalSetup. */
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }];
 const tier = (name, extra = {}) => ({
   displayName: name,
@@ -22,5 +22,7 @@ module.exports = {
     tier("e2e", servers("e2e")),
     tier("interop", servers("interop")),
     tier("fault", servers("fault")),
+    // Model-based: random sequences of provider calls, foreign writes and faults (docs/RELIABILITY.md).
+    tier("adversary", servers("adversary")),
   ],
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test tier (unit, integration, e2e, ...) after installing what they need, then the
-# benchmarks at small sizes so they cannot rot (BENCHMARKS.md; no timing is asserted).
+# Runs every test tier (unit, integration, e2e, interop, fault, adversary) after installing what
+# they need, then the benchmarks at small sizes so they cannot rot (BENCHMARKS.md; no timing is asserted).
 # Extra arguments go to jest and skip the benchmarks, e.g. `bash scripts/test.sh --selectProjects unit`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

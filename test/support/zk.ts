@@ -73,3 +73,44 @@ export async function removeTree(client: ZkClient, root: string): Promise<void> 
 }
 
 export { zookeeper };
+
+/** One znode of a {@link statTree}: its data and everything that tells who wrote it last. */
+export interface ZnodeSnapshot {
+  readonly data: Buffer;
+  /** Creation zxid: a znode deleted and created again has a new one. */
+  readonly czxid: string;
+  /** Zxid of the last create or setData. */
+  readonly mzxid: string;
+  readonly version: number;
+  /** ACL version: the only trace a setACL leaves. */
+  readonly aversion: number;
+  readonly numChildren: number;
+}
+
+/**
+ * Every znode under `root` (itself included) by path, read after one sync so that the snapshot
+ * holds every write acknowledged before it on any member. Empty when `root` is gone.
+ */
+export async function statTree(client: ZkClient, root: string): Promise<Map<string, ZnodeSnapshot>> {
+  await client.sync();
+  const out = new Map<string, ZnodeSnapshot>();
+  const walk = async (p: string): Promise<void> => {
+    const [got, children] = await Promise.all([
+      client.getData(p).catch(() => undefined),
+      client.getChildren(p).catch(() => [] as string[]),
+    ]);
+    if (!got) return;
+    const { stat } = got;
+    out.set(p, {
+      data: got.data,
+      czxid: stat.czxid,
+      mzxid: stat.mzxid,
+      version: stat.version,
+      aversion: stat.aversion,
+      numChildren: stat.numChildren,
+    });
+    await Promise.all(children.map((c) => walk(p === "/" ? `/${c}` : `${p}/${c}`)));
+  };
+  await walk(root);
+  return out;
+}
