@@ -18,6 +18,9 @@ import {
   parentsCreatedWith,
   recordFromState,
   recordOf,
+  CreateInDoubt,
+  InDoubt,
+  keepInDoubt,
   provesOwnCreate,
   removeEmptyParents,
   withMissingParents,
@@ -134,18 +137,34 @@ interface Written {
   readonly children: Map<string, ChildRecord>;
 }
 
+/** What a chroot create wrote or took over. */
+type ChrootCreated = Written & { createdPaths: string[]; acl: AclEntry[]; adoptedChildren?: Set<string> };
+
+/**
+ * Creates (or adopts) the chroot with its parents and children in one transaction, safe to retry.
+ * `resume` is the bound of an earlier create left in doubt: its chroot, if there, is claimed.
+ */
 async function createChroot(
   s: ConnectionSettings,
   inputs: ZkChrootInputs,
-): Promise<Written & { createdPaths: string[]; acl: AclEntry[]; adoptedChildren?: Set<string> }> {
+  resume?: string,
+): Promise<ChrootCreated> {
   const wanted = ownEntries<string>(inputs.children);
   // Taken by a sync right before the first transaction was sent: see provesOwnCreate.
   let bound: string | undefined;
-  return pool().run(s, `create chroot ${inputs.path}`, async (client) => {
+  try {
+    return await pool().run(s, `create chroot ${inputs.path}`, (client) => attempt(client));
+  } catch (err) {
+    if (bound !== undefined && isTransient(err)) throw new CreateInDoubt(err as Error, bound);
+    throw err;
+  }
+
+  async function attempt(client: ZkClient): Promise<ChrootCreated> {
     // The sync also makes the look that follows see every write committed before it.
     const [synced, existing] = await Promise.all([client.sync(inputs.path), client.exists(inputs.path)]);
-    if (existing && bound !== undefined) {
-      const own = await ownEarlierCreate(client, inputs, existing, wanted, bound);
+    const claimable = bound ?? resume;
+    if (existing && claimable !== undefined) {
+      const own = await ownEarlierCreate(client, inputs, existing, wanted, claimable);
       if (own) return own;
     }
     if (existing && !inputs.adopt) throw new ProviderError(msg.alreadyExists(inputs.path));
@@ -195,6 +214,20 @@ async function createChroot(
         ? new Set([...found].filter(([, stat]) => stat !== undefined).map(([rel]) => rel as string))
         : undefined,
     };
+  }
+}
+
+/** The chroot a create left in doubt made, if it is there and provably ours; reads only. */
+async function findInDoubtChroot(s: ConnectionSettings, state: Props): Promise<ChrootCreated | undefined> {
+  const inputs = recordedInputs(state) as ZkChrootInputs;
+  const bound = (state.inDoubt as InDoubt).createdAfter ?? undefined;
+  if (bound === undefined) return undefined;
+  return pool().run(s, `find chroot ${inputs.path}`, async (client) => {
+    await client.sync(inputs.path);
+    const existing = await client.exists(inputs.path);
+    return existing
+      ? ownEarlierCreate(client, inputs, existing, ownEntries<string>(inputs.children), bound)
+      : undefined;
   });
 }
 
@@ -648,6 +681,48 @@ function absolutePathOf(connectString: unknown, path: unknown): string | undefin
   return target.slice(target.indexOf("/"));
 }
 
+/** A chroot's state from its inputs and what its create wrote (without records while in doubt). */
+function stateOf(s: ConnectionSettings, inputs: ZkChrootInputs, created: ChrootCreated | undefined): Props {
+  const { connectString: ensembleConnectString, ...rest } = inputs;
+  return {
+    ...rest,
+    ...(ensembleConnectString ? { ensembleConnectString } : {}),
+    connectString: withChroot(s.connectString, inputs.path),
+    ...(created
+      ? {
+          acl: created.acl,
+          ...created.root,
+          createdPaths: created.createdPaths,
+          childRecords: Object.fromEntries(created.children),
+        }
+      : {}),
+  };
+}
+
+/** Adopted znodes keep their ACL unless one is given: then they get it, like new children. */
+async function withAdoptedAcl(
+  s: ConnectionSettings,
+  inputs: ZkChrootInputs,
+  created: ChrootCreated,
+): Promise<Props> {
+  if (!created.adoptedChildren || !inputs.acl) return stateOf(s, inputs, created);
+  const adopted = new Map([...created.children].filter(([rel]) => created.adoptedChildren?.has(rel)));
+  const written = await setChrootAcl(s, created, adopted, inputs.acl);
+  return stateOf(s, inputs, { ...created, ...written });
+}
+
+/**
+ * State whose create was in doubt, settled: the chroot that create made is claimed, or made now
+ * (another writer's is "already exists"). Other state is returned as it is.
+ */
+async function settleCreate(s: ConnectionSettings, olds: Props): Promise<Props> {
+  if (!olds.inDoubt) return olds;
+  const inputs = recordedInputs(olds) as ZkChrootInputs;
+  const created = await createChroot(s, inputs, (olds.inDoubt as InDoubt).createdAfter ?? undefined);
+  const { inDoubt: _settled, ...rest } = olds;
+  return { ...rest, ...(await withAdoptedAcl(s, inputs, created)) };
+}
+
 /** `ZkChroot`'s dynamic-provider methods. */
 export const zkChroot: ProviderMethods = {
   async check(_olds, news) {
@@ -675,28 +750,23 @@ export const zkChroot: ProviderMethods = {
   async create(raw) {
     const inputs = raw as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
-    const created = await createChroot(s, inputs);
-    const { createdPaths, acl, adoptedChildren } = created;
-    let { root, children } = created;
-    if (adoptedChildren && inputs.acl) {
-      const adopted = new Map([...children].filter(([rel]) => adoptedChildren.has(rel)));
-      ({ root, children } = await setChrootAcl(s, { root, children }, adopted, inputs.acl));
-    }
-    const { connectString: ensembleConnectString, ...rest } = inputs;
-    const outs: ChrootState = {
-      ...rest,
-      acl,
-      ...root,
-      ...(ensembleConnectString ? { ensembleConnectString } : {}),
-      connectString: withChroot(s.connectString, inputs.path),
-      createdPaths,
-      childRecords: Object.fromEntries(children),
-    };
-    return { id: root.path, outs };
+    const created = await createChroot(s, inputs).catch((err: unknown) => {
+      // Kept in state as in doubt: the next up, refresh or destroy finds out (see settleCreate).
+      throw keepInDoubt(err, inputs.path, { ...stateOf(s, inputs, undefined), childRecords: {} });
+    });
+    return { id: created.root.path, outs: await withAdoptedAcl(s, inputs, created) };
   },
 
   async read(id, olds) {
     const s = settingsFor(olds.ensembleConnectString as string | undefined);
+    if (olds.inDoubt) {
+      const found = await findInDoubtChroot(s, olds);
+      const { inDoubt: _settled, ...rest } = olds;
+      const inputs = recordedInputs(rest) as ZkChrootInputs;
+      return found
+        ? { id: found.root.path, props: { ...rest, ...stateOf(s, inputs, found) } }
+        : { id: "", props: {} };
+    }
     const props = await settlePending(s, olds);
     const root = String(props.path ?? id);
     const rels = [...ownEntries<string>(props.children).keys()];
@@ -741,7 +811,7 @@ export const zkChroot: ProviderMethods = {
   async update(id, olds, news) {
     const inputs = news as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
-    const settled = await settlePending(s, olds);
+    const settled = await settlePending(s, await settleCreate(s, olds));
     const { connectString: ensembleConnectString, ...rest } = inputs;
     const stateWith = (written: Written, acl: unknown): ChrootState => ({
       ...rest,
@@ -771,6 +841,12 @@ export const zkChroot: ProviderMethods = {
 
   async delete(_id, props) {
     const s = settingsFor(props.ensembleConnectString as string | undefined);
+    if (props.inDoubt) {
+      const found = await findInDoubtChroot(s, props);
+      if (found)
+        await deleteChroot(s, { ...props, ...stateOf(s, recordedInputs(props) as ZkChrootInputs, found) });
+      return;
+    }
     await deleteChroot(s, await settlePending(s, props));
   },
 };

@@ -208,3 +208,48 @@ describe("a ZkChroot update cut off past the deadline, through pulumi up", () =>
     }
   });
 });
+
+describe("a ZkChroot create cut off past the retry deadline", () => {
+  async function createInDoubt(path: string): Promise<State> {
+    proxy.arm("create", { kind: "lose-reply", partition: true });
+    const failed = await inputs({ path, children: { toString: "1" } }).then((i) =>
+      zkChroot.create(i).catch((e: Error & { properties?: State }) => e),
+    );
+    proxy.heal();
+    expect(proxy.pending()).toBe(0);
+    expect((failed as Error).message).toContain("The create may have taken effect");
+    const state = (failed as { properties?: State }).properties as State;
+    expect(state.inDoubt).toEqual({ createdAfter: expect.stringMatching(/^\d+$/) });
+    return state;
+  }
+
+  it("is found by refresh, finished by the next up and deleted by destroy", async () => {
+    const path = `${root}/create-doubt`;
+    const state = await createInDoubt(path);
+    const read = await zkChroot.read(path, state);
+    expect(read.id).toBe(path);
+    expect(read.props.childRecords).toMatchObject({ toString: { version: 0 } });
+    const { outs } = await zkChroot.update(path, state, await inputs({ path, children: { toString: "2" } }));
+    expect(await text(`${path}/toString`)).toBe("2");
+    expect((outs as State).inDoubt).toBeUndefined();
+    await zkChroot.delete(path, outs as State);
+    expect(await raw.exists(path)).toBeUndefined();
+  });
+
+  it("never claims a chroot somebody else created in its place", async () => {
+    const path = `${root}/create-doubt-theirs`;
+    const state = await createInDoubt(path);
+    // Ours is gone and another writer's chroot with the same contents took its place.
+    await raw.remove(`${path}/toString`, -1);
+    await raw.remove(path, -1);
+    await raw.create(path, Buffer.from(""), OPEN);
+    await raw.create(`${path}/toString`, Buffer.from("1"), OPEN);
+    const before = await snapshotTree(raw, root);
+    expect((await zkChroot.read(path, state)).id).toBe("");
+    await zkChroot.delete(path, state);
+    await expect(
+      zkChroot.update(path, state, await inputs({ path, children: { toString: "1" } })),
+    ).rejects.toThrow(`znode ${path} already exists.`);
+    expect(await snapshotTree(raw, root)).toEqual(before);
+  });
+});
