@@ -21,6 +21,7 @@ import {
   CreateInDoubt,
   InDoubt,
   keepInDoubt,
+  partialFailure,
   provesOwnCreate,
   removeEmptyParents,
   withMissingParents,
@@ -36,17 +37,6 @@ interface ChildRecord {
   readonly aversion: number;
   readonly czxid: string;
 }
-
-/**
- * State of a chroot. `connectString` is the chrooted output, so the input is kept as
- * `ensembleConnectString`.
- */
-type ChrootState = Omit<ZkChrootInputs, "connectString" | "acl"> & { acl: AclEntry[] } & ZnodeRecord & {
-    ensembleConnectString?: string;
-    connectString: string;
-    createdPaths: string[];
-    childRecords: Record<string, ChildRecord>;
-  };
 
 /**
  * A map keyed by child names from state or inputs. Only own entries count: a child named
@@ -530,14 +520,6 @@ function inDoubtError(err: UpdateInDoubt, id: string, olds: Props, inputs: ZkChr
   );
 }
 
-/** An error that still hands the engine the resource's state: what was written is not forgotten. */
-function partialFailure(err: unknown, id: string, state: object): unknown {
-  if (!(err instanceof Error)) return err;
-  // Through JSON: the engine's protobuf Struct cannot carry undefined values.
-  const properties = JSON.parse(JSON.stringify(state)) as Props;
-  return Object.assign(err, { id, properties, reasons: [err.message] });
-}
-
 /**
  * State with an update in doubt, settled: when its transaction was applied, the state takes
  * what it wrote; otherwise the state stays as it was. Reads only.
@@ -681,7 +663,10 @@ function absolutePathOf(connectString: unknown, path: unknown): string | undefin
   return target.slice(target.indexOf("/"));
 }
 
-/** A chroot's state from its inputs and what its create wrote (without records while in doubt). */
+/**
+ * A chroot's state from its inputs and what its create wrote (without records while in doubt).
+ * `connectString` is the chrooted output, so the input is kept as `ensembleConnectString`.
+ */
 function stateOf(s: ConnectionSettings, inputs: ZkChrootInputs, created: ChrootCreated | undefined): Props {
   const { connectString: ensembleConnectString, ...rest } = inputs;
   return {
@@ -812,16 +797,9 @@ export const zkChroot: ProviderMethods = {
     const inputs = news as ZkChrootInputs;
     const s = settingsFor(inputs.connectString);
     const settled = await settlePending(s, await settleCreate(s, olds));
-    const { connectString: ensembleConnectString, ...rest } = inputs;
-    const stateWith = (written: Written, acl: unknown): ChrootState => ({
-      ...rest,
-      acl: acl as AclEntry[],
-      ...written.root,
-      ...(ensembleConnectString ? { ensembleConnectString } : {}),
-      connectString: withChroot(s.connectString, inputs.path),
-      createdPaths: (settled.createdPaths as string[]) ?? [],
-      childRecords: Object.fromEntries(written.children),
-    });
+    const createdPaths = (settled.createdPaths as string[]) ?? [];
+    const stateWith = (written: Written, acl: unknown) =>
+      stateOf(s, inputs, { ...written, acl: acl as AclEntry[], createdPaths });
     const written = await writeUpdate(s, settled, inputs).catch((err: unknown) => {
       throw err instanceof UpdateInDoubt ? inDoubtError(err, id, settled, inputs) : err;
     });

@@ -109,8 +109,17 @@ export function keepInDoubt(err: unknown, id: string, props: Record<string, unkn
   if (!(err instanceof CreateInDoubt)) return err;
   const inDoubt: InDoubt = { createdAfter: err.createdAfter ?? null };
   const record = { version: -1, aversion: -1, czxid: "0", mzxid: "0", createdParents: [] };
+  return partialFailure(err, id, { ...props, ...record, inDoubt });
+}
+
+/**
+ * An error that still hands the engine the resource's state (the SDK turns `id` and `properties`
+ * into an initialization failure, which the engine records): what was written is not forgotten.
+ */
+export function partialFailure(err: unknown, id: string, state: object): unknown {
+  if (!(err instanceof Error)) return err;
   // Through JSON: the engine's protobuf Struct cannot carry undefined values.
-  const properties = JSON.parse(JSON.stringify({ ...props, ...record, inDoubt })) as Record<string, unknown>;
+  const properties = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
   return Object.assign(err, { id, properties, reasons: [err.message] });
 }
 

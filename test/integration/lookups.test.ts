@@ -2,7 +2,6 @@ import { execFileSync } from "child_process";
 import { checkEnsembleArgs } from "../../provider/lookups/api";
 import { lookUpEnsemble } from "../../provider/lookups/ensemble";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
-import { pool } from "../../provider/runtime/settings";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { ZkClient } from "../../provider/zk/client";
 import {
@@ -14,7 +13,7 @@ import {
   stopEnsemble,
 } from "../../scripts/ensemble";
 import { startFakeExhibitor } from "../support/fakeExhibitor";
-import { connectString, randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
+import { connectString, freshRootPerTest } from "../support/zk";
 
 const OPEN = [{ scheme: "world" as const, id: "anyone", perms: "rwcda" }];
 const settings = () => ({ connectString: connectString(), sessionTimeoutMs: 6000 });
@@ -22,21 +21,8 @@ const seedSettings = { sessionTimeoutMs: 6000 };
 let raw: ZkClient;
 let root: string;
 
-beforeAll(async () => {
-  useTestEnsemble();
-  raw = await rawClient();
-});
-afterAll(async () => {
-  raw.close();
-  await pool().closeAll();
-});
-beforeEach(async () => {
-  root = randomRoot("lookup");
-  await raw.create(root, Buffer.alloc(0), OPEN);
-});
-afterEach(async () => {
-  await removeTree(raw, root);
-});
+const fixture = freshRootPerTest("lookup");
+beforeEach(() => void ({ raw, root } = fixture));
 
 describe("getServiceInstances against a real ensemble", () => {
   it("reads all three formats, ephemeral ones included, skips and names what is not an instance", async () => {

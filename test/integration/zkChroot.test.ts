@@ -1,36 +1,15 @@
 import { ZkChrootInputs } from "../../provider/core/schemas";
-import { pool } from "../../provider/runtime/settings";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
 import { ZkClient } from "../../provider/zk/client";
-import {
-  connectString,
-  randomRoot,
-  rawClient,
-  removeTree,
-  snapshotTree,
-  useTestEnsemble,
-} from "../support/zk";
+import { connectString, freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;
 let root: string;
 const OPEN = [{ scheme: "world" as const, id: "anyone", perms: "rwcda" }];
 
-beforeAll(async () => {
-  useTestEnsemble();
-  raw = await rawClient();
-});
-afterAll(async () => {
-  raw.close();
-  await pool().closeAll();
-});
-beforeEach(async () => {
-  root = randomRoot("chroot");
-  await raw.create(root, Buffer.alloc(0), OPEN);
-});
-afterEach(async () => {
-  await removeTree(raw, root);
-});
+const fixture = freshRootPerTest("chroot");
+beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<ZkChrootInputs> {
   const { inputs, failures } = await zkChroot.check({}, news);

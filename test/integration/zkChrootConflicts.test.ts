@@ -5,10 +5,9 @@
  */
 import { digestAclId } from "../../provider/core/acl";
 import { ZkChrootInputs } from "../../provider/core/schemas";
-import { pool } from "../../provider/runtime/settings";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { ZkClient } from "../../provider/zk/client";
-import { randomRoot, rawClient, removeTree, snapshotTree, useTestEnsemble } from "../support/zk";
+import { freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;
 let root: string;
@@ -25,21 +24,8 @@ const INHERITED = [
   "__defineGetter__",
 ];
 
-beforeAll(async () => {
-  useTestEnsemble();
-  raw = await rawClient();
-});
-afterAll(async () => {
-  raw.close();
-  await pool().closeAll();
-});
-beforeEach(async () => {
-  root = randomRoot("chroot-conflicts");
-  await raw.create(root, Buffer.alloc(0), OPEN);
-});
-afterEach(async () => {
-  await removeTree(raw, root);
-});
+const fixture = freshRootPerTest("chroot-conflicts");
+beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: State): Promise<ZkChrootInputs> {
   const { inputs, failures } = await zkChroot.check({}, news);

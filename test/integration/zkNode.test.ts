@@ -1,29 +1,15 @@
 import { digestAclId } from "../../provider/core/acl";
 import { ZkNodeInputs } from "../../provider/core/schemas";
-import { pool } from "../../provider/runtime/settings";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
 import { ZkClient, ZnodeStat } from "../../provider/zk/client";
-import { randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
+import { freshRootPerTest, rawClient, useTestEnsemble } from "../support/zk";
 
 let raw: ZkClient;
 let root: string;
 
-beforeAll(async () => {
-  useTestEnsemble();
-  raw = await rawClient();
-});
-afterAll(async () => {
-  raw.close();
-  await pool().closeAll();
-});
-beforeEach(async () => {
-  root = randomRoot("node");
-  await raw.create(root, Buffer.alloc(0), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
-});
-afterEach(async () => {
-  await removeTree(raw, root);
-});
+const fixture = freshRootPerTest("node");
+beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<ZkNodeInputs> {
   const { inputs, failures } = await zkNode.check({}, news);

@@ -1,28 +1,14 @@
 import { defaultInstanceId } from "../../provider/core/formats";
-import { pool } from "../../provider/runtime/settings";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { ZkClient } from "../../provider/zk/client";
-import { randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
+import { freshRootPerTest } from "../support/zk";
 
 let raw: ZkClient;
 let root: string;
 const OPEN = [{ scheme: "world" as const, id: "anyone", perms: "rwcda" }];
 
-beforeAll(async () => {
-  useTestEnsemble();
-  raw = await rawClient();
-});
-afterAll(async () => {
-  raw.close();
-  await pool().closeAll();
-});
-beforeEach(async () => {
-  root = randomRoot("reg");
-  await raw.create(root, Buffer.alloc(0), OPEN);
-});
-afterEach(async () => {
-  await removeTree(raw, root);
-});
+const fixture = freshRootPerTest("reg");
+beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
   const { inputs, failures } = await zkServiceRegistration.check(

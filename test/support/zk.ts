@@ -1,6 +1,6 @@
 import { randomBytes } from "crypto";
 import * as zookeeper from "node-zookeeper-client";
-import { setConfig } from "../../provider/runtime/settings";
+import { pool, setConfig } from "../../provider/runtime/settings";
 import { ZkClient } from "../../provider/zk/client";
 
 /** The connect string of the ensemble globalSetup started. */
@@ -13,6 +13,38 @@ export function connectString(): string {
 /** A fresh root path for one test, so tests never see each other's znodes. */
 export function randomRoot(prefix = "t"): string {
   return `/${prefix}-${randomBytes(6).toString("hex")}`;
+}
+
+/** A raw session and a fresh root znode of one integration test; see {@link freshRootPerTest}. */
+export interface TestRoot {
+  /** A raw session to check what was written, reads synced. */
+  readonly raw: ZkClient;
+  /** An empty znode made for this test, removed after it. */
+  readonly root: string;
+}
+
+/**
+ * The integration tier's fixture, set up by jest hooks: the provider runtime on the test ensemble,
+ * a raw session for the file, and before every test a fresh root znode (world-writable), removed after it.
+ */
+export function freshRootPerTest(prefix: string): TestRoot {
+  const fixture = { raw: undefined as unknown as ZkClient, root: "" };
+  beforeAll(async () => {
+    useTestEnsemble();
+    fixture.raw = await rawClient();
+  });
+  afterAll(async () => {
+    fixture.raw?.close();
+    await pool().closeAll();
+  });
+  beforeEach(async () => {
+    fixture.root = randomRoot(prefix);
+    await fixture.raw.create(fixture.root, Buffer.alloc(0), [
+      { scheme: "world", id: "anyone", perms: "rwcda" },
+    ]);
+  });
+  afterEach(() => removeTree(fixture.raw, fixture.root));
+  return fixture;
 }
 
 /** Points the provider runtime at the test ensemble. */
