@@ -103,18 +103,36 @@ describe("platform, service and consumer stacks", () => {
     expect(await snapshotTree(raw, root)).toEqual(before);
   });
 
-  it("runs the shipped pull-request workflow's preview commands with the read-only identity", async () => {
+  it("runs the shipped pull-request workflow's identity step and the preview its action posts", async () => {
     const workflow = yaml.load(
       fs.readFileSync(path.join(ROOT, "examples/ci/.github/workflows/pulumi-preview.yml"), "utf8"),
     ) as {
-      jobs: { preview: { steps: { name?: string; run?: string }[] } };
+      permissions: Record<string, string>;
+      jobs: {
+        preview: { steps: { name?: string; run?: string; uses?: string; with?: Record<string, unknown> }[] };
+      };
     };
-    const step = workflow.jobs.preview.steps.find((s) => s.name === "Preview with the read-only identity");
-    expect(step?.run).toBeDefined();
+    const steps = workflow.jobs.preview.steps;
+    const identity = steps.find((s) => s.name === "Use the read-only identity");
+    const action = steps.find((s) => s.name === "Preview");
+    expect(identity?.run).toBeDefined();
+    // The preview is posted to the pull request by pulumi/actions, which may write comments only.
+    expect(action).toMatchObject({
+      uses: expect.stringMatching(/^pulumi\/actions@v\d+$/),
+      with: { command: "preview", "stack-name": "dev", diff: true, "comment-on-pr": true },
+    });
+    expect(workflow.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     const before = await snapshotTree(raw, root);
-    const result = await run("bash", ["-euo", "pipefail", "-c", step?.run as string], {
+    const selected = await run("bash", ["-euo", "pipefail", "-c", identity?.run as string], {
       cwd: service.dir,
       env: { ...service.env, ZK_READONLY_DIGEST: READER, STACK: "dev" },
+    });
+    expect(selected.code).toBe(0);
+    // What the action runs for these inputs: `pulumi preview --diff` of the named stack.
+    const stackName = action?.with?.["stack-name"] as string;
+    const result = await run("pulumi", ["preview", "--diff", "--non-interactive", "--stack", stackName], {
+      cwd: service.dir,
+      env: service.env,
     });
     expect(result.code).toBe(0);
     expect(changeSummary(result.stdout)).toEqual({ create: 1, delete: 1, same: 2 });

@@ -60,11 +60,9 @@ export function pulumiEnv(backendDir: string, extra: NodeJS.ProcessEnv = {}): No
 
 /**
  * Copies an example from `examples/` into a temp dir and installs it as a user would, with this
- * package from its `npm pack` tarball.
+ * package from its `npm pack` tarball (or from `tarball`, e.g. a released version's).
  */
-export async function installExample(example: string): Promise<string> {
-  const tarball = process.env.PZK_TARBALL;
-  if (!tarball) throw new Error("PZK_TARBALL is not set: the e2e tier runs through jest's globalSetup");
+export async function installExample(example: string, tarball = builtTarball()): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pzk-${example}-`));
   fs.cpSync(path.join(ROOT, "examples", example), dir, {
     recursive: true,
@@ -79,6 +77,13 @@ export async function installExample(example: string): Promise<string> {
   });
   if (installed.code !== 0) throw new Error(`npm install in ${dir} failed:\n${installed.stderr}`);
   return dir;
+}
+
+/** The tarball globalSetup packed from the working tree. */
+export function builtTarball(): string {
+  const tarball = process.env.PZK_TARBALL;
+  if (!tarball) throw new Error("PZK_TARBALL is not set: the e2e tier runs through jest's globalSetup");
+  return tarball;
 }
 
 /** One stack of one project, driven through the real `pulumi` CLI. */
