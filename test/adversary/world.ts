@@ -557,8 +557,9 @@ export class World {
     }
     if (by !== "foreign" && c.before && removed) {
       const own = last.data === actor && last.acl === actor;
-      const ourEmptyParent =
-        c.before.data.equals(PARENT_MARKER) && this.creator.get(key(c.path, c.before.czxid)) !== "foreign";
+      // The marker is the ownership contract (docs/DESIGN.md §2.3): a znode holding it is one of the
+      // package's parents, whoever created it; a foreign re-create that copies it hands it back.
+      const ourEmptyParent = c.before.data.equals(PARENT_MARKER);
       const recursive = by.recursiveRoot !== undefined && under(c.path, by.recursiveRoot);
       if (!own && !ourEmptyParent && !recursive)
         this.fail(

@@ -74,6 +74,24 @@ describe("ZkNode against a real ensemble", () => {
     expect(await raw.exists(`${root}/p`)).toBeUndefined();
   });
 
+  it("treats a re-created parent by its data: a copy with the marker goes once empty, other data stays", async () => {
+    // docs/DESIGN.md §2.3: the marker is the contract, not who created the znode.
+    const a = await created({ path: `${root}/copied/a`, createParents: true });
+    const b = await created({ path: `${root}/kept/b`, createParents: true });
+    for (const [parent, data] of [
+      [`${root}/copied`, PARENT_MARKER],
+      [`${root}/kept`, Buffer.from("mine now")],
+    ] as const) {
+      await raw.remove(`${parent}/${parent.endsWith("copied") ? "a" : "b"}`, -1);
+      await raw.remove(parent, -1);
+      await raw.create(parent, data, [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
+    }
+    await zkNode.delete(a.id, a.outs);
+    await zkNode.delete(b.id, b.outs);
+    expect(await raw.exists(`${root}/copied`)).toBeUndefined();
+    expect((await raw.getData(`${root}/kept`)).data.toString()).toBe("mine now");
+  });
+
   it("refuses a missing parent without createParents and writes nothing", async () => {
     const inputs = await checked({ path: `${root}/nope/leaf` });
     await expect(zkNode.create(inputs)).rejects.toThrow(
