@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import provider = require("../providers/zkChroot");
+import { ZkResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkChroot}. */
@@ -49,7 +50,7 @@ export interface ZkChrootArgs {
  * A chroot for an application: the znode, its missing ancestors and its primed children,
  * created in one transaction, with the chrooted connect string to hand to the application.
  */
-export class ZkChroot extends pulumi.dynamic.Resource {
+export class ZkChroot extends ZkResource {
   /** The chroot path. */
   declare public readonly path: pulumi.Output<string>;
   /** Connect string of the ensemble with the chroot appended, e.g. `h1:2181,h2:2181/apps/x`. */
@@ -77,6 +78,6 @@ export class ZkChroot extends pulumi.dynamic.Resource {
       czxid: undefined,
     };
     const children = userKeyed(args.children, "children");
-    super(provider, name, { ...outputs, ...args, ...(children ? { children } : {}) }, opts);
+    super(provider, "ZkChroot", name, { ...outputs, ...args, ...(children ? { children } : {}) }, opts);
   }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServerAddress } from "../core/connectString";
 import { GetEnsembleArgs, getEnsembleOutput, InputArgs } from "../lookups/api";
 import provider = require("../providers/zkEnsembleLookup");
+import { ZkResource } from "./zkResource";
 
 /** Inputs of {@link ZkEnsembleLookup}: exactly one source, and an optional chroot. */
 export type ZkEnsembleLookupArgs = InputArgs<GetEnsembleArgs>;
@@ -11,7 +12,7 @@ export type ZkEnsembleLookupArgs = InputArgs<GetEnsembleArgs>;
  * or a static list) on every preview and up, and records the membership in state so that a
  * change shows as a diff in `pulumi preview`.
  */
-export class ZkEnsembleLookup extends pulumi.dynamic.Resource {
+export class ZkEnsembleLookup extends ZkResource {
   /** Members, sorted by host and port. */
   declare public readonly servers: pulumi.Output<ServerAddress[]>;
   /** `host:port,...`, sorted. */
@@ -30,6 +31,7 @@ export class ZkEnsembleLookup extends pulumi.dynamic.Resource {
     const found = getEnsembleOutput(args);
     super(
       provider,
+      "ZkEnsembleLookup",
       name,
       {
         servers: found.servers,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import provider = require("../providers/zkNode");
+import { ZkResource } from "./zkResource";
 
 /** Inputs of {@link ZkNode}. */
 export interface ZkNodeArgs {
@@ -51,7 +52,7 @@ export interface ZkNodeArgs {
  * A znode managed by the stack. Every update and delete is compare-and-set on the version
  * recorded in state: a znode changed by someone else is never overwritten.
  */
-export class ZkNode extends pulumi.dynamic.Resource {
+export class ZkNode extends ZkResource {
   /** The real path of the znode (with the sequence suffix for sequential znodes). */
   declare public readonly path: pulumi.Output<string>;
   /** The path as requested. */
@@ -87,6 +88,6 @@ export class ZkNode extends pulumi.dynamic.Resource {
       mzxid: undefined,
       createdParents: undefined,
     };
-    super(provider, name, { ...outputs, ...args }, opts);
+    super(provider, "ZkNode", name, { ...outputs, ...args }, opts);
   }
 }

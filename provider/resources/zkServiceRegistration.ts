@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Endpoint } from "../core/formats";
 import provider = require("../providers/zkServiceRegistration");
+import { ZkResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkServiceRegistration}. */
@@ -91,7 +92,7 @@ export interface ZkServiceRegistrationArgs {
  * `member_NNNNNNNNNN`), in a format that existing consumers in other languages read. Its Pulumi
  * `id` output is the instance id (ServerSet: the member znode name).
  */
-export class ZkServiceRegistration extends pulumi.dynamic.Resource {
+export class ZkServiceRegistration extends ZkResource {
   /** The registration's znode path. */
   declare public readonly path: pulumi.Output<string>;
   /** Data version recorded in state. */
@@ -120,6 +121,7 @@ export class ZkServiceRegistration extends pulumi.dynamic.Resource {
     }
     super(
       provider,
+      "ZkServiceRegistration",
       name,
       { ...outputs, ...rest, ...maps, ...(id === undefined ? {} : { instanceId: id }) },
       opts,

@@ -81,9 +81,11 @@ describe("all three resources through the real Pulumi CLI", () => {
     const snap = await snapshotTree(raw, "/");
     const preview = keep(await stack.preview(["--diff"]));
     expect(changeSummary(preview.stdout)).toEqual({ update: 2, replace: 1, same: 2 });
-    expect(preview.stdout).toMatch(/~ pulumi-nodejs:dynamic:Resource: \(update\)\s+\[id=[^\]]*\/settings\]/);
     expect(preview.stdout).toMatch(
-      /\+-pulumi-nodejs:dynamic:Resource: \(replace\)\s+\[id=[^\]]+\]\s+\[urn=[^\]]*::checkout-1\]/,
+      /~ pulumi-nodejs:dynamic\/zookeeper:ZkNode: \(update\)\s+\[id=[^\]]*\/settings\]/,
+    );
+    expect(preview.stdout).toMatch(
+      /\+-pulumi-nodejs:dynamic\/zookeeper:ZkServiceRegistration: \(replace\)\s+\[id=[^\]]+\]\s+\[urn=[^\]]*::checkout-1\]/,
     );
     expect(await snapshotTree(raw, "/")).toEqual(snap);
     keep(await stack.up());

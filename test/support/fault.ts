@@ -224,11 +224,16 @@ export function parseState(exported: string): StackState {
   };
 }
 
-/** The dynamic resources (ours) of a state, by `outputs.path`. */
+/** Types of the resources that manage znodes (docs/DESIGN.md §4.1). */
+const ZNODE_TYPES = new Set(
+  ["ZkNode", "ZkChroot", "ZkServiceRegistration"].map((c) => `pulumi-nodejs:dynamic/zookeeper:${c}`),
+);
+
+/** The resources of a state that manage znodes, by `outputs.path`. */
 export function managedPaths(state: StackState): Map<string, StateResource> {
   const out = new Map<string, StateResource>();
   for (const r of state.resources) {
-    if (r.type !== "pulumi-nodejs:dynamic:Resource") continue;
+    if (!ZNODE_TYPES.has(r.type)) continue;
     const p = r.outputs.path;
     if (typeof p !== "string") throw new Error(`resource ${r.urn} has no path output`);
     if (out.has(p)) throw new Error(`two resources in state claim ${p}`);

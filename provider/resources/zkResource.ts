@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The module of every resource type this package defines: the SDK names a dynamic resource
+ * `pulumi-nodejs:dynamic/<module>:<type>`, so a preview shows `pulumi-nodejs:dynamic/zookeeper:ZkNode`.
+ */
+export const TYPE_MODULE = "zookeeper";
+
+/**
+ * The type every resource had in 0.1.0, the SDK's generic one. Kept as an alias, so that a stack
+ * created by 0.1.0 keeps its resources after an upgrade (docs/DESIGN.md "State compatibility").
+ */
+export const LEGACY_TYPE = "pulumi-nodejs:dynamic:Resource";
+
+/** Resource options with the alias of the 0.1.0 type added to any the user gave. */
+export function withLegacyAlias(
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.CustomResourceOptions {
+  return { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_TYPE }] };
+}
+
+/**
+ * The base of this package's resource classes: a dynamic resource with a type of its own
+ * (`pulumi-nodejs:dynamic/zookeeper:<className>`) that answers to the 0.1.0 type too.
+ */
+export abstract class ZkResource extends pulumi.dynamic.Resource {
+  /**
+   * @param provider The dynamic provider of the class (a module of `providers/`).
+   * @param className The class's name, the last part of its type token.
+   * @param name The unique name of the resource.
+   * @param props The resource's inputs, and its outputs as undefined.
+   * @param opts Resource options; the 0.1.0 alias is added to their `aliases`.
+   */
+  protected constructor(
+    provider: pulumi.dynamic.ResourceProvider,
+    className: string,
+    name: string,
+    props: pulumi.Inputs,
+    opts: pulumi.CustomResourceOptions | undefined,
+  ) {
+    super(provider, name, props, withLegacyAlias(opts), TYPE_MODULE, className);
+  }
+}
