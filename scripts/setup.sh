@@ -16,6 +16,7 @@ node scripts/ensemble.js install >&2
 # Real consumers for the interop tier, from Debian: Curator (Java, compiled with javac) and kazoo.
 missing=()
 [[ -f /usr/share/java/curator-x-discovery.jar ]] || missing+=(libcurator-discovery-java)
+[[ -f /usr/share/java/curator-recipes.jar ]] || missing+=(libcurator-recipes-java)
 /usr/bin/python3 -c "import kazoo" 2>/dev/null || missing+=(python3-kazoo)
 command -v javac >/dev/null || missing+=(default-jdk-headless)
 if ((${#missing[@]} > 0)); then

@@ -206,6 +206,14 @@ export interface ServiceInstance {
   readonly path: string;
   /** True when the znode is ephemeral: a running process registered itself. */
   readonly ephemeral: boolean;
+  /**
+   * True when consumers route to the instance, by its format's own rule: Curator's `enabled` as
+   * Curator 5 reads it ({@link enabledOf}; absent means enabled), a ServerSet member's `status` is
+   * `ALIVE` (Finagle's rule), a json instance's `enabled` read as Curator's.
+   */
+  readonly serving: boolean;
+  /** Curator and json: the `enabled` field as Curator reads it (true when absent). */
+  readonly enabled?: boolean;
   /** ServerSet member status (`ALIVE`, `DEAD`, ...). */
   readonly status?: string;
   /** ServerSet shard. */
@@ -230,6 +238,32 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
 const optPort = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536 ? v : undefined;
 
+/** Strings Jackson reads as a boolean (its default coercion, which Curator's mapper keeps). */
+const JACKSON_BOOLEANS: Record<string, boolean> = {
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+};
+
+/**
+ * `enabled` and `serving` from an `enabled` field, read as Curator 5's Jackson mapper reads its
+ * primitive `boolean enabled`: absent means enabled; `null` means false; `"true"`/`"false"` (any of
+ * Jackson's three spellings) and integers (0 is false) are coerced. Anything else makes Curator
+ * refuse the whole instance, so it does not serve.
+ */
+export function enabledOf(value: unknown, present: boolean): { serving: boolean; enabled?: boolean } {
+  let enabled: boolean | undefined;
+  if (!present) enabled = true;
+  else if (typeof value === "boolean") enabled = value;
+  else if (value === null) enabled = false;
+  else if (typeof value === "string") enabled = JACKSON_BOOLEANS[value];
+  else if (typeof value === "number" && Number.isInteger(value)) enabled = value !== 0;
+  return enabled === undefined ? { serving: false } : { serving: enabled, enabled };
+}
+
 /** Parses a znode's data in any of the three formats, or says why it is not a service instance. */
 export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance | { problem: string } {
   if (data.length === 0) return { problem: "it is empty" };
@@ -245,6 +279,8 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
     const ep = body.serviceEndpoint;
     if (typeof ep.host !== "string" || optPort(ep.port) === undefined)
       return { problem: "its serviceEndpoint has no valid host and port" };
+    // Finagle counts a member without a status as UNKNOWN and routes only to ALIVE ones.
+    const status = typeof body.status === "string" ? body.status : "UNKNOWN";
     return {
       ...base,
       id: facts.name,
@@ -252,8 +288,8 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
       address: ep.host,
       port: ep.port as number,
       registrationTimeUTC: facts.ctime,
-      // Finagle counts a member without a status as UNKNOWN and routes only to ALIVE ones.
-      status: typeof body.status === "string" ? body.status : "UNKNOWN",
+      serving: status === "ALIVE",
+      status,
       ...(typeof body.shard === "number" ? { shard: body.shard } : {}),
       additionalEndpoints: isObj(body.additionalEndpoints)
         ? (body.additionalEndpoints as Record<string, Endpoint>)
@@ -273,6 +309,7 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
       format: "curator",
       address: body.address,
       port,
+      ...enabledOf(body.enabled, "enabled" in body),
       ...(sslPort !== undefined ? { sslPort } : {}),
       ...(typeof body.registrationTimeUTC === "number"
         ? { registrationTimeUTC: body.registrationTimeUTC }
@@ -283,13 +320,14 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
   }
   const port = optPort(body.port);
   if (port === undefined) return { problem: "it has no valid port" };
-  const { address, port: _p, sslPort, timestamp, ...rest } = body;
+  const { address, port: _p, sslPort, timestamp, enabled, ...rest } = body;
   return {
     ...base,
     id: facts.name,
     format: "json",
     address: address as string,
     port,
+    ...enabledOf(enabled, "enabled" in body),
     ...(optPort(sslPort) !== undefined ? { sslPort: sslPort as number } : {}),
     ...(typeof timestamp === "number" ? { registrationTimeUTC: timestamp } : {}),
     ...(Object.keys(rest).length > 0 ? { payload: rest } : {}),

@@ -28,6 +28,12 @@ export interface GetServiceInstancesArgs {
    */
   formats?: RegistrationFormat[];
   /**
+   * Return instances that do not serve too: a Curator or json instance with `enabled: false`
+   * (drained), a ServerSet member whose `status` is not `ALIVE`. Each result says `serving`.
+   * @default false: only serving instances, as Curator's `ServiceProvider` and Finagle route
+   */
+  includeNotServing?: boolean;
+  /**
    * Ensemble to read.
    * @default the stack config `zookeeper:connectString`
    */
@@ -35,9 +41,10 @@ export interface GetServiceInstancesArgs {
 }
 
 /**
- * All providers of a service: every instance registered under `{basePath}/{service}` in any of the
- * three formats, by Pulumi or by running services themselves, sorted by registration time. Runs
- * on every preview and up. Children that are not service instances are skipped with a warning.
+ * The providers of a service: every serving instance registered under `{basePath}/{service}` in any
+ * of the three formats, by Pulumi or by running services themselves, sorted by registration time
+ * (drained and non-ALIVE ones too with `includeNotServing`). Runs on every preview and up. Children
+ * that are not service instances are skipped with a warning.
  */
 export function getServiceInstances(args: GetServiceInstancesArgs): Promise<ServiceInstance[]> {
   return lookups().getServiceInstances(args);

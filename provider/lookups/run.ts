@@ -36,6 +36,7 @@ const serviceQuery = z.strictObject({
   formats: z
     .array(z.enum(REGISTRATION_FORMATS, { message: "formats must be curator, serverset or json" }))
     .optional(),
+  includeNotServing: z.boolean({ message: "includeNotServing must be true or false" }).optional(),
   connectString: connectString.optional(),
 });
 
@@ -48,6 +49,7 @@ export async function getServiceInstances(args: GetServiceInstancesArgs): Promis
     service: inputs.service,
     basePath: inputs.basePath,
     ...(inputs.formats ? { formats: inputs.formats } : {}),
+    ...(inputs.includeNotServing ? { includeNotServing: true } : {}),
   };
   return readServiceInstances(settings, query, (m) => pulumi.log.warn(m));
 }

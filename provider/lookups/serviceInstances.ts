@@ -15,14 +15,17 @@ export interface ServiceQuery {
   readonly basePath: string;
   /** Formats to return; all when absent. */
   readonly formats?: readonly RegistrationFormat[];
+  /** Return instances that are not serving too (drained, not ALIVE); only serving ones when absent. */
+  readonly includeNotServing?: boolean;
 }
 
 /** How many getData requests are in flight at once. */
 const PIPELINE = 512;
 
 /**
- * Reads every instance of a service: all three formats, whoever registered them (ephemeral
- * instances of running services included), sorted by registration time. A child that is not a
+ * Reads the instances of a service: all three formats, whoever registered them (ephemeral
+ * instances of running services included), sorted by registration time; only serving ones unless
+ * `includeNotServing`. A child that is not a
  * service instance is skipped with a warning that names it; a service nobody registered gives [].
  * Syncs first, so the answer includes every write committed before the lookup started.
  */
@@ -101,8 +104,14 @@ async function readWith(
       };
       const instance = decodeInstance(got.data, facts);
       if ("problem" in instance) warn(`skipping ${path}: not a service instance, ${instance.problem}`);
-      else if (!query.formats || query.formats.includes(instance.format)) found.push(instance);
+      else if (wanted(query, instance)) found.push(instance);
     });
   }
   return sortInstances(found);
+}
+
+/** Whether a query returns an instance: its format is asked for, and it serves unless all are. */
+function wanted(query: ServiceQuery, instance: ServiceInstance): boolean {
+  if (query.formats && !query.formats.includes(instance.format)) return false;
+  return instance.serving || query.includeNotServing === true;
 }

@@ -55,10 +55,21 @@ describe("getServiceInstances against a real ensemble", () => {
     );
     await raw.create(`${dir}/broken`, Buffer.from("{oops"), OPEN);
     await raw.create(`${dir}/empty`, Buffer.alloc(0), OPEN);
+    // Drained, as Curator 5 writes it.
+    await raw.create(
+      `${dir}/cur-2`,
+      Buffer.from(
+        '{"name":"web","id":"cur-2","address":"10.0.0.5","port":84,"sslPort":null,"payload":null,' +
+          '"registrationTimeUTC":2,"serviceType":"DYNAMIC","uriSpec":null,"enabled":false}',
+      ),
+      OPEN,
+    );
 
     const warnings: string[] = [];
-    const found = await readServiceInstances(settings(), { service: "web", basePath: root }, (m) =>
-      warnings.push(m),
+    const found = await readServiceInstances(
+      settings(),
+      { service: "web", basePath: root, includeNotServing: true },
+      (m) => warnings.push(m),
     );
     expect(found.map((i) => [i.format, i.address, i.port, i.ephemeral, i.status])).toEqual([
       ["json", "10.0.0.3", 82, false, undefined],
@@ -66,7 +77,20 @@ describe("getServiceInstances against a real ensemble", () => {
         .filter((i) => i.format !== "json")
         .map((i) => [i.format, i.address, i.port, i.ephemeral, i.status]),
     ]);
-    expect(found.map((i) => i.address).sort()).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+    expect(found.map((i) => i.address).sort()).toEqual([
+      "10.0.0.1",
+      "10.0.0.2",
+      "10.0.0.3",
+      "10.0.0.4",
+      "10.0.0.5",
+    ]);
+    expect(Object.fromEntries(found.map((i) => [i.address, i.serving]))).toEqual({
+      "10.0.0.1": true,
+      "10.0.0.2": true,
+      "10.0.0.3": true,
+      "10.0.0.4": false,
+      "10.0.0.5": false,
+    });
     expect(found.find((i) => i.address === "10.0.0.2")).toMatchObject({
       format: "serverset",
       ephemeral: true,
@@ -84,6 +108,15 @@ describe("getServiceInstances against a real ensemble", () => {
     ]);
     const times = found.map((i) => i.registrationTimeUTC ?? 0);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    // By default only what serves: not the DEAD member, not the drained Curator instance.
+    const serving = await readServiceInstances(
+      settings(),
+      { service: "web", basePath: root },
+      () => undefined,
+    );
+    expect(serving).toEqual(found.filter((i) => i.serving));
+    expect(serving.map((i) => i.address).sort()).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3"]);
 
     const onlyCurator = await readServiceInstances(
       settings(),

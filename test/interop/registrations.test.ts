@@ -116,17 +116,18 @@ async function deregister(reg: Registered): Promise<void> {
   await zkServiceRegistration.delete(reg.id, reg.outs);
 }
 
-/** getServiceInstances: what it returns and what it warned. */
+/** getServiceInstances: what it returns (only serving instances unless `all`) and what it warned. */
 async function lookUp(
   basePath: string,
   service: string,
   formats?: RegistrationFormat[],
+  all = false,
 ): Promise<{ instances: ServiceInstance[]; warnings: string[] }> {
   const warnings: string[] = [];
   const settings = { connectString: connectString(), sessionTimeoutMs: 6000 };
   const instances = await readServiceInstances(
     settings,
-    { service, basePath, ...(formats ? { formats } : {}) },
+    { service, basePath, ...(formats ? { formats } : {}), ...(all ? { includeNotServing: true } : {}) },
     (m) => warnings.push(m),
   );
   return { instances, warnings };
@@ -162,6 +163,12 @@ async function curatorQuery(basePath: string, service: string, payloadClass?: st
   const args = ["query", connectString(), basePath, service];
   if (payloadClass) args.push(`--payload-class=${payloadClass}`);
   const instances = (await curator(args)) as CuratorInstance[];
+  return [...instances].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** What a Curator `ServiceProvider` routes to (`getAllInstances`, default filters), sorted by id. */
+async function curatorProvider(basePath: string, service: string) {
+  const instances = (await curator(["provider", connectString(), basePath, service])) as CuratorInstance[];
   return [...instances].sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -354,20 +361,24 @@ describe("Curator 5.4 reads what ZkServiceRegistration writes (format curator)",
   }, 120_000);
 });
 
+/** A Curator process registering a DYNAMIC instance of service `web` at 10.0.1.1:8080, stopped after the test. */
+function curatorWeb(basePath: string, id: string, extra: Partial<CuratorRegistration> = {}) {
+  return startCuratorRegistration({
+    connectString: connectString(),
+    basePath,
+    service: "web",
+    id,
+    address: "10.0.1.1",
+    port: 8080,
+    serviceType: "DYNAMIC",
+    ...extra,
+  }).then(track);
+}
+
 describe("getServiceInstances reads what Curator registers", () => {
   it("returns PERMANENT and ephemeral DYNAMIC instances, and drops the DYNAMIC ones when their process ends", async () => {
     const basePath = newBase("curators");
-    const reg = (id: string, extra: Partial<CuratorRegistration>) =>
-      startCuratorRegistration({
-        connectString: connectString(),
-        basePath,
-        service: "web",
-        id,
-        address: "10.0.1.1",
-        port: 8080,
-        serviceType: "DYNAMIC",
-        ...extra,
-      }).then(track);
+    const reg = (id: string, extra: Partial<CuratorRegistration>) => curatorWeb(basePath, id, extra);
     const permanent = await reg("perm-1", {
       serviceType: "PERMANENT",
       sslPort: 8443,
@@ -397,6 +408,8 @@ describe("getServiceInstances reads what Curator registers", () => {
         payloadClass: "java.util.LinkedHashMap",
         path: `${dir}/perm-1`,
         ephemeral: false,
+        serving: true,
+        enabled: true,
       },
       {
         id: "dyn-1",
@@ -408,6 +421,8 @@ describe("getServiceInstances reads what Curator registers", () => {
         payload: "blue",
         path: `${dir}/dyn-1`,
         ephemeral: true,
+        serving: true,
+        enabled: true,
       },
       {
         id: "dyn-2",
@@ -418,6 +433,8 @@ describe("getServiceInstances reads what Curator registers", () => {
         registrationTimeUTC: theirTimes.get("dyn-2"),
         path: `${dir}/dyn-2`,
         ephemeral: true,
+        serving: true,
+        enabled: true,
       },
     ]);
 
@@ -439,6 +456,41 @@ describe("getServiceInstances reads what Curator registers", () => {
       CONSUMER_SESSION_TIMEOUT_MS + 7000,
     );
     expect(await ids()).toEqual(["perm-1"]);
+  }, 120_000);
+
+  it("serves what Curator's ServiceProvider routes to: drained instances only with includeNotServing", async () => {
+    const basePath = newBase("curator-enabled");
+    const dir = `${basePath}/web`;
+    await curatorWeb(basePath, "curator-on");
+    await curatorWeb(basePath, "curator-drained", { disabled: true });
+    await register({ basePath, service: "web", id: "ours", address: "10.0.1.2", port: 8080 });
+    // How other writers spell `enabled`: Curator's Jackson mapper coerces these (docs/INTEROP.md).
+    const spellings: Record<string, unknown> = {
+      null: null,
+      "str-false": "false",
+      "str-TRUE": "TRUE",
+      zero: 0,
+      two: 2,
+    };
+    for (const [id, enabled] of Object.entries(spellings)) {
+      const body = { name: "web", id, address: "10.0.1.9", port: 1, registrationTimeUTC: 1, enabled };
+      await put(`${dir}/${id}`, JSON.stringify(body));
+    }
+
+    const routed = (await curatorProvider(basePath, "web")).map((i) => i.id);
+    const listed = (await curatorQuery(basePath, "web")).map((i) => i.id);
+    const sorted = (xs: string[]) => [...xs].sort((a, b) => a.localeCompare(b));
+    const serving = await lookUp(basePath, "web");
+    const all = await lookUp(basePath, "web", undefined, true);
+    expect(serving.warnings).toEqual([]);
+    expect(sorted(serving.instances.map((i) => i.id))).toEqual(routed);
+    expect(sorted(all.instances.map((i) => i.id))).toEqual(listed);
+    expect(routed).toEqual(["curator-on", "ours", "str-TRUE", "two"]);
+    expect(listed).toHaveLength(8);
+    expect(all.instances.find((i) => i.id === "curator-drained")).toMatchObject({
+      serving: false,
+      enabled: false,
+    });
   }, 120_000);
 });
 
@@ -523,7 +575,7 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
     ]);
   });
 
-  it("getServiceInstances finds members kazoo announces as ephemeral sequential member_ nodes, non-ALIVE ones with their status", async () => {
+  it("getServiceInstances finds members kazoo announces as ephemeral sequential member_ nodes, only ALIVE ones by default, as Finagle routes", async () => {
     const basePath = newBase("kazoo-serverset");
     const dir = `${basePath}/search`;
     const ours = await register({
@@ -542,7 +594,7 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
     const dead = await announce("10.0.2.11", 7001, { status: "DEAD" });
     const starting = await announce("10.0.2.12", 7002, { status: "STARTING" });
 
-    const { instances, warnings } = await lookUp(basePath, "search", ["serverset"]);
+    const { instances, warnings } = await lookUp(basePath, "search", ["serverset"], true);
     expect(warnings).toEqual([]);
     const theirs = (a: { path: string }, address: string, port: number, status: string) => ({
       id: memberName(a.path),
@@ -553,6 +605,7 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
       registrationTimeUTC: expect.any(Number),
       path: a.path,
       ephemeral: true,
+      serving: status === "ALIVE",
       status,
       additionalEndpoints: {},
     });
@@ -567,12 +620,15 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
       theirs(starting, "10.0.2.12", 7002, "STARTING"),
     ]);
     // Finagle's rule: only ALIVE members serve; ours and kazoo's share the directory and its sequence.
-    expect((await serversetRead(dir)).map((m) => m.member)).toEqual([ours.id, memberName(alive.path)]);
+    // By default getServiceInstances returns exactly the members the Finagle-rule reader routes to.
+    const finagle = (await serversetRead(dir)).map((m) => m.member);
+    expect(finagle).toEqual([ours.id, memberName(alive.path)]);
+    expect((await lookUp(basePath, "search")).instances.map((i) => i.id)).toEqual(finagle);
 
     await dead.stop();
     await waitFor(
       "the stopped announcer's member is gone",
-      async () => (await lookUp(basePath, "search")).instances.length === 3,
+      async () => (await lookUp(basePath, "search", undefined, true)).instances.length === 3,
       10_000,
     );
   });
@@ -590,11 +646,12 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
     );
     // Finagle (and the kazoo reader) route only to the member that says ALIVE.
     expect((await serversetRead(dir)).map((m) => m.member)).toEqual(["member_0000000001"]);
-    const { instances } = await lookUp(basePath, "search");
-    expect(instances.map((i) => [i.id, i.status])).toEqual([
-      ["member_0000000000", "UNKNOWN"],
-      ["member_0000000001", "ALIVE"],
+    const { instances } = await lookUp(basePath, "search", undefined, true);
+    expect(instances.map((i) => [i.id, i.status, i.serving])).toEqual([
+      ["member_0000000000", "UNKNOWN", false],
+      ["member_0000000001", "ALIVE", true],
     ]);
+    expect((await lookUp(basePath, "search")).instances.map((i) => i.id)).toEqual(["member_0000000001"]);
   });
 });
 

@@ -22,6 +22,8 @@ export const SYSTEM_PYTHON = "/usr/bin/python3";
  */
 export const CURATOR_JARS: readonly string[] = [
   "curator-x-discovery.jar",
+  // ServiceProvider's cache; Debian's discovery package does not depend on it.
+  "curator-recipes.jar",
   "curator-framework.jar",
   "curator-client.jar",
   "zookeeper.jar",
@@ -48,7 +50,8 @@ interface Requirement {
   readonly present: () => boolean;
 }
 
-const missingJars = () => CURATOR_JARS.filter((jar) => !fs.existsSync(jar));
+const RECIPES_JAR = path.join(JAVA_DIR, "curator-recipes.jar");
+const missingJars = () => CURATOR_JARS.filter((jar) => jar !== RECIPES_JAR && !fs.existsSync(jar));
 
 const REQUIREMENTS: readonly Requirement[] = [
   {
@@ -56,6 +59,11 @@ const REQUIREMENTS: readonly Requirement[] = [
     what: () => `Curator service discovery and its jars (${missingJars().join(", ")})`,
     debianPackage: "libcurator-discovery-java",
     present: () => missingJars().length === 0,
+  },
+  {
+    what: () => `Curator's recipes (${RECIPES_JAR}), which a ServiceProvider needs`,
+    debianPackage: "libcurator-recipes-java",
+    present: () => fs.existsSync(RECIPES_JAR),
   },
   {
     what: () => `kazoo for ${SYSTEM_PYTHON} (import kazoo)`,
@@ -89,7 +97,8 @@ let ensured: Promise<void> | undefined;
 /**
  * Makes sure Curator's jars, kazoo and javac are installed. When something is missing and this
  * process runs as root, runs `apt-get update` and `apt-get install -y` of the missing Debian
- * packages (`libcurator-discovery-java`, `python3-kazoo`, `default-jdk-headless`); otherwise, or
+ * packages (`libcurator-discovery-java`, `libcurator-recipes-java`, `python3-kazoo`,
+ * `default-jdk-headless`); otherwise, or
  * when that does not help, throws an error naming what is missing and the command to install it.
  * The result is cached per process.
  */
@@ -207,6 +216,8 @@ export interface CuratorRegistration {
    * every instance (PERMANENT ones too). Default `false`.
    */
   readonly keep?: boolean;
+  /** Register the instance drained: Curator's `enabled(false)`. Default `false`. */
+  readonly disabled?: boolean;
 }
 
 /** A consumer process that holds a ZooKeeper session until it is stopped. */
@@ -245,6 +256,7 @@ export async function startCuratorRegistration(registration: CuratorRegistration
     ...(r.sslPort !== undefined ? [`--ssl-port=${r.sslPort}`] : []),
     ...(r.uriSpec !== undefined ? [`--uri-spec=${r.uriSpec}`] : []),
     ...(r.keep ? ["--keep"] : []),
+    ...(r.disabled ? ["--disabled"] : []),
   ];
   const [cmd, argv] = await curatorCommand(args);
   return startLongLived(`CuratorDiscovery ${args.join(" ")}`, cmd, argv, "registered");

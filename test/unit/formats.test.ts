@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import {
   curatorJson,
   decodeInstance,
   defaultInstanceId,
+  enabledOf,
   encodeRegistration,
   plainJson,
   Registration,
@@ -130,6 +132,53 @@ describe("reading instances back", () => {
     expect(decodeInstance(Buffer.from(text), facts)).toEqual({ problem: expect.stringContaining(why) });
   });
 
+  it.each([
+    // Curator 5 reads its primitive `enabled` with Jackson: absent is true, null is false, strings
+    // and integers are coerced. test/interop checks the same cases against Curator itself.
+    [{}, true, true],
+    [{ enabled: true }, true, true],
+    [{ enabled: false }, false, false],
+    [{ enabled: null }, false, false],
+    [{ enabled: "false" }, false, false],
+    [{ enabled: "TRUE" }, true, true],
+    [{ enabled: 0 }, false, false],
+    [{ enabled: 2 }, true, true],
+    [{ enabled: "no" }, false, undefined],
+    [{ enabled: { x: 1 } }, false, undefined],
+  ])("reads a curator instance with %j as serving %s", (extra, serving, enabled) => {
+    const data = Buffer.from(JSON.stringify({ ...curatorJson(base), ...extra }));
+    const got = decodeInstance(data, facts);
+    expect(got).toMatchObject({ format: "curator", serving });
+    expect("enabled" in got ? got.enabled : undefined).toBe(enabled);
+  });
+
+  it("serves a ServerSet member only when its status is ALIVE, as Finagle routes", () => {
+    fc.assert(
+      fc.property(fc.option(fc.string(), { nil: undefined }), (status) => {
+        const body = { ...serversetJson(base), status };
+        const got = decodeInstance(Buffer.from(JSON.stringify(body)), facts);
+        expect(got).toMatchObject({ format: "serverset", serving: status === "ALIVE" });
+      }),
+    );
+  });
+
+  it("reads json's enabled as Curator's and keeps it out of the payload", () => {
+    fc.assert(
+      fc.property(fc.option(fc.jsonValue(), { nil: undefined }), (enabled) => {
+        const body = {
+          ...plainJson({ ...base, payload: { zone: "a" } }),
+          ...(enabled === undefined ? {} : { enabled }),
+        };
+        const got = decodeInstance(Buffer.from(JSON.stringify(body)), facts);
+        expect(got).toMatchObject({
+          format: "json",
+          payload: { zone: "a" },
+          serving: enabledOf(enabled, enabled !== undefined).serving,
+        });
+      }),
+    );
+  });
+
   it("sorts by registration time, then path", () => {
     const mk = (path: string, t?: number) => ({
       ...facts,
@@ -139,6 +188,7 @@ describe("reading instances back", () => {
       format: "json" as const,
       path,
       registrationTimeUTC: t,
+      serving: true,
     });
     expect(sortInstances([mk("/b", 2), mk("/a", 2), mk("/c", 1)]).map((i) => i.path)).toEqual([
       "/c",

@@ -16,8 +16,10 @@ import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceInstanceBuilder;
+import org.apache.curator.x.discovery.ServiceProvider;
 import org.apache.curator.x.discovery.ServiceType;
 import org.apache.curator.x.discovery.UriSpec;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 /**
  * A real Curator service-discovery consumer for the interop tests (docs/DESIGN.md §5): Curator's own
@@ -26,16 +28,21 @@ import org.apache.curator.x.discovery.UriSpec;
  *
  * <pre>
  * query    &lt;connect&gt; &lt;basePath&gt; &lt;service&gt; [--payload-class=CLASS]
+ * provider &lt;connect&gt; &lt;basePath&gt; &lt;service&gt;
  * names    &lt;connect&gt; &lt;basePath&gt;
  * register &lt;connect&gt; &lt;basePath&gt; &lt;service&gt; &lt;id&gt; &lt;address&gt; &lt;port&gt; &lt;DYNAMIC|PERMANENT&gt; [payloadJson]
- *          [--ssl-port=N] [--uri-spec=TEMPLATE] [--keep]
+ *          [--ssl-port=N] [--uri-spec=TEMPLATE] [--disabled] [--keep]
  * </pre>
  *
  * query prints [{id, name, address, port, sslPort, payload, payloadClass, registrationTimeUTC,
  * serviceType, uriSpec (built with buildUriSpec()), enabled}]. With --payload-class it queries as a
  * typed app does, ServiceDiscoveryBuilder.builder(CLASS): every payload must then deserialize to
  * that class (Jackson follows the payload's "@class"), or the whole query fails with Curator's
- * ClassCastException. register prints {"registered": id}
+ * ClassCastException. provider prints the same fields for what a ServiceProvider of the service
+ * routes to (getAllInstances, with the provider's default filters: Curator 5 drops instances
+ * whose enabled is false). register prints {"registered": id}; --disabled registers the instance
+ * drained (enabled false), written in Curator 5's format: Curator's default serializer writes the
+ * 4.x format, which has no enabled field
  * and lives until stdin closes or SIGTERM; then it closes the ServiceDiscovery, which unregisters
  * its instances (PERMANENT ones too), and the session. With --keep it only closes the session, so
  * a PERMANENT instance outlives the process. The session timeout is -Dcurator.sessionTimeoutMs
@@ -81,6 +88,21 @@ public final class CuratorDiscovery {
             basePath,
             payloadClass(options.get("payload-class")),
             d -> print(instancesJson(d.queryForInstances(positional.get(0)))));
+        break;
+      case "provider":
+        if (positional.size() != 1) usage();
+        withDiscovery(
+            connect,
+            basePath,
+            Object.class,
+            d -> {
+              try (ServiceProvider<Object> provider =
+                  d.serviceProviderBuilder().serviceName(positional.get(0)).build()) {
+                // start() returns once the provider's cache holds the service's instances.
+                provider.start();
+                print(instancesJson(provider.getAllInstances()));
+              }
+            });
         break;
       case "names":
         if (!positional.isEmpty()) usage();
@@ -167,11 +189,22 @@ public final class CuratorDiscovery {
     if (positional.size() == 6) builder.payload(parsePayload(positional.get(5)));
     if (options.containsKey("ssl-port")) builder.sslPort(Integer.parseInt(options.get("ssl-port")));
     if (options.containsKey("uri-spec")) builder.uriSpec(new UriSpec(options.get("uri-spec")));
+    if (options.containsKey("disabled")) builder.enabled(false);
     ServiceInstance<Object> instance = builder.build();
     boolean keep = options.containsKey("keep");
 
     CuratorFramework client = connect(connect);
-    ServiceDiscovery<Object> discovery = discovery(client, basePath, Object.class);
+    boolean disabled = options.containsKey("disabled");
+    ServiceDiscovery<Object> discovery =
+        disabled
+            // Curator's default serializer writes the 4.x format, without enabled: a drained
+            // instance needs the 5.x format (compatibleSerializationMode false), as Curator's docs say.
+            ? ServiceDiscoveryBuilder.builder(Object.class)
+                .client(client)
+                .basePath(basePath)
+                .serializer(new JsonInstanceSerializer<>(Object.class, false))
+                .build()
+            : discovery(client, basePath, Object.class);
     AtomicBoolean closed = new AtomicBoolean(false);
     Runnable shutdown =
         () -> {
@@ -212,9 +245,11 @@ public final class CuratorDiscovery {
   private static void usage() {
     System.err.println(
         "usage: CuratorDiscovery query <connect> <basePath> <service> [--payload-class=CLASS]\n"
+            + "       CuratorDiscovery provider <connect> <basePath> <service>\n"
             + "       CuratorDiscovery names <connect> <basePath>\n"
             + "       CuratorDiscovery register <connect> <basePath> <service> <id> <address> <port>"
-            + " <DYNAMIC|PERMANENT> [payloadJson] [--ssl-port=N] [--uri-spec=TEMPLATE] [--keep]");
+            + " <DYNAMIC|PERMANENT> [payloadJson] [--ssl-port=N] [--uri-spec=TEMPLATE] [--disabled]"
+            + " [--keep]");
     System.exit(2);
   }
 }
