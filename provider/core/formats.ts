@@ -26,7 +26,15 @@ export interface Registration {
   readonly additionalEndpoints?: Readonly<Record<string, Endpoint>>;
   readonly shard?: number;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * `false` drains the instance: Curator's and json's `enabled: false`, a ServerSet member's status
+   * `STOPPING`. Absent writes nothing (Curator: enabled; ServerSet: `ALIVE`).
+   */
+  readonly enabled?: boolean;
 }
+
+/** The status a drained ServerSet member is written with: going away on purpose, not routed to. */
+export const DRAINED_STATUS = "STOPPING";
 
 /** One part of a Curator `UriSpec`. */
 export interface UriSpecPart {
@@ -153,6 +161,8 @@ export function curatorJson(r: Registration): Record<string, unknown> {
     registrationTimeUTC: r.registrationTimeUTC,
     serviceType: "PERMANENT",
     uriSpec: r.uriSpec === undefined ? null : { parts: uriSpecParts(r.uriSpec) },
+    // Last, where Curator 5 writes it (with compatibleSerializationMode false).
+    ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),
   };
 }
 
@@ -161,7 +171,7 @@ export function serversetJson(r: Registration): Record<string, unknown> {
   return {
     serviceEndpoint: { host: r.address, port: r.port },
     additionalEndpoints: r.additionalEndpoints ?? {},
-    status: "ALIVE",
+    status: r.enabled === false ? DRAINED_STATUS : "ALIVE",
     ...(r.shard !== undefined ? { shard: r.shard } : {}),
     ...(r.metadata && Object.keys(r.metadata).length > 0 ? { metadata: r.metadata } : {}),
   };
@@ -174,6 +184,7 @@ export function plainJson(r: Registration): Record<string, unknown> {
     port: r.port,
     ...(r.sslPort !== undefined ? { sslPort: r.sslPort } : {}),
     timestamp: r.registrationTimeUTC,
+    ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),
   };
   return { ...own, ...((r.payload as Record<string, unknown> | undefined) ?? {}), ...own };
 }

@@ -456,6 +456,7 @@ export const zkServiceRegistrationInputs = z
     additionalEndpoints: z.record(z.string().min(1), endpoint).default({}),
     shard: z.number().int().min(0, "shard must be 0 or more").optional(),
     metadata: z.record(z.string(), z.string()).default({}),
+    enabled: z.boolean().optional(),
   })
   .superRefine((v, ctx) => {
     if (v.port === undefined && (v.format !== "curator" || v.sslPort === undefined)) {
@@ -474,6 +475,19 @@ export const zkServiceRegistrationInputs = z
         code: "custom",
         path: ["payload"],
         message: "json format merges payload fields into the znode, so payload must be an object",
+      });
+    }
+    if (
+      v.format === "json" &&
+      typeof v.payload === "object" &&
+      v.payload !== null &&
+      Object.prototype.hasOwnProperty.call(v.payload, "enabled")
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["payload"],
+        message:
+          "payload field 'enabled' is the json format's drain flag, which readers follow; set the enabled input instead, or rename the field",
       });
     }
     if (v.format !== "curator" && v.payloadClass !== undefined) {

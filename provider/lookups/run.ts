@@ -36,7 +36,7 @@ const serviceQuery = z.strictObject({
   formats: z
     .array(z.enum(REGISTRATION_FORMATS, { message: "formats must be curator, serverset or json" }))
     .optional(),
-  includeNotServing: z.boolean({ message: "includeNotServing must be true or false" }).optional(),
+  includeNotServing: z.boolean().optional(),
   connectString: connectString.optional(),
 });
 

@@ -76,6 +76,14 @@ export interface ZkServiceRegistrationArgs {
    */
   metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
+   * `false` drains the instance: consumers stop routing to it while it stays registered. Curator:
+   * the `enabled` field, as Curator 5 writes it; ServerSet: status `STOPPING` instead of `ALIVE`;
+   * json: an `enabled` field. Changing it rewrites the znode in place, compare-and-set, so a rolling
+   * change can drain an instance, deploy it and enable it again.
+   * @default none: no `enabled` field is written, which consumers read as enabled (ServerSet: `ALIVE`)
+   */
+  enabled?: pulumi.Input<boolean>;
+  /**
    * ACL of the registration znode.
    * @default the ACL of the closest existing ancestor (left alone on later updates when omitted)
    */

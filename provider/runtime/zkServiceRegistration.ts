@@ -43,6 +43,7 @@ const INPUTS = [
   "additionalEndpoints",
   "shard",
   "metadata",
+  "enabled",
   "acl",
   "adopt",
 ] as const;
@@ -176,7 +177,12 @@ export const zkServiceRegistration: ProviderMethods = {
     const drift =
       "problem" in seen
         ? {}
-        : { address: seen.address, ...(seen.port !== undefined ? { port: seen.port } : {}) };
+        : {
+            address: seen.address,
+            ...(seen.port !== undefined ? { port: seen.port } : {}),
+            // Drained or re-enabled by someone else: recorded only when it differs from the inputs.
+            ...(seen.serving !== (props.enabled !== false) ? { enabled: seen.serving } : {}),
+          };
     return { id, props: { ...props, ...drift, data: text, acl: found.acl, ...found.record } };
   },
 

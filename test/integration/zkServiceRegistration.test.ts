@@ -1,7 +1,8 @@
 import { defaultInstanceId } from "../../provider/core/formats";
+import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { ZkClient } from "../../provider/zk/client";
-import { freshRootPerTest } from "../support/zk";
+import { connectString, freshRootPerTest } from "../support/zk";
 
 let raw: ZkClient;
 let root: string;
@@ -129,6 +130,68 @@ describe("ZkServiceRegistration against a real ensemble", () => {
       `znode ${String(outs.path)} was changed outside this stack: expected version 0, found 1.`,
     );
     expect(await json(String(outs.path))).toEqual({ theirs: true });
+  });
+
+  it.each([
+    ["curator", { enabled: false }, { enabled: true }],
+    ["serverset", { status: "STOPPING" }, { status: "ALIVE" }],
+    ["json", { enabled: false }, { enabled: true }],
+  ] as const)(
+    "drains a %s instance in place, compare-and-set, and enables it again",
+    async (format, drained, enabled) => {
+      const base = { service: "api", format, id: "i-1", address: "10.0.0.7", port: 80 };
+      const { id, outs } = await created(base);
+      const path = String(outs.path);
+      const czxid = (await raw.exists(path))?.czxid;
+      const serving = async () =>
+        (
+          await readServiceInstances(
+            { connectString: connectString(), sessionTimeoutMs: 6000 },
+            { service: "api", basePath: `${root}/services` },
+            () => undefined,
+          )
+        ).map((i) => i.path);
+      expect(await serving()).toEqual([path]);
+
+      const plan = await zkServiceRegistration.diff(id, outs, await checked({ ...base, enabled: false }));
+      expect(plan).toMatchObject({ changes: true, changed: ["enabled"], replaces: [] });
+      const { outs: off } = await zkServiceRegistration.update(
+        id,
+        outs,
+        await checked({ ...base, enabled: false }),
+      );
+      expect(await json(path)).toMatchObject(drained);
+      expect(off).toMatchObject({ version: 1, czxid });
+      expect(await serving()).toEqual([]);
+      // A refresh reads it back as drained: no drift against the inputs.
+      expect((await zkServiceRegistration.read(id, off)).props).toMatchObject({ enabled: false });
+
+      // Someone else wrote meanwhile: enabling it again is refused, their data stays.
+      await raw.setData(path, Buffer.from(JSON.stringify({ ...(await json(path)), theirs: 1 })), -1);
+      const on = await checked({ ...base, enabled: true });
+      await expect(zkServiceRegistration.update(id, off, on)).rejects.toThrow(
+        `znode ${path} was changed outside this stack: expected version 1, found 2.`,
+      );
+      expect(await json(path)).toMatchObject({ theirs: 1 });
+      const { props: refreshed } = await zkServiceRegistration.read(id, off);
+      await zkServiceRegistration.update(id, refreshed, on);
+      expect(await json(path)).toMatchObject(enabled);
+      expect(await serving()).toEqual([path]);
+    },
+  );
+
+  it("records a drain made outside the stack as drift that the next up puts back", async () => {
+    const { id, outs } = await created({ service: "api", id: "i-1", address: "h", port: 80 });
+    const path = String(outs.path);
+    await raw.setData(path, Buffer.from(JSON.stringify({ ...(await json(path)), enabled: false })), -1);
+    const { props } = await zkServiceRegistration.read(id, outs);
+    expect(props).toMatchObject({ enabled: false, version: 1 });
+    const plan = await zkServiceRegistration.diff(
+      id,
+      props,
+      await checked({ service: "api", id: "i-1", address: "h", port: 80 }),
+    );
+    expect(plan).toMatchObject({ changes: true, changed: ["enabled"] });
   });
 
   it("adopts an existing instance and keeps its registration time", async () => {

@@ -464,6 +464,14 @@ describe("getServiceInstances reads what Curator registers", () => {
     await curatorWeb(basePath, "curator-on");
     await curatorWeb(basePath, "curator-drained", { disabled: true });
     await register({ basePath, service: "web", id: "ours", address: "10.0.1.2", port: 8080 });
+    await register({
+      basePath,
+      service: "web",
+      id: "ours-drained",
+      address: "10.0.1.3",
+      port: 8080,
+      enabled: false,
+    });
     // How other writers spell `enabled`: Curator's Jackson mapper coerces these (docs/INTEROP.md).
     const spellings: Record<string, unknown> = {
       null: null,
@@ -486,7 +494,8 @@ describe("getServiceInstances reads what Curator registers", () => {
     expect(sorted(serving.instances.map((i) => i.id))).toEqual(routed);
     expect(sorted(all.instances.map((i) => i.id))).toEqual(listed);
     expect(routed).toEqual(["curator-on", "ours", "str-TRUE", "two"]);
-    expect(listed).toHaveLength(8);
+    expect(listed).toHaveLength(9);
+    expect((await curatorQuery(basePath, "web")).find((i) => i.id === "ours-drained")?.enabled).toBe(false);
     expect(all.instances.find((i) => i.id === "curator-drained")).toMatchObject({
       serving: false,
       enabled: false,
@@ -631,6 +640,22 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
       async () => (await lookUp(basePath, "search", undefined, true)).instances.length === 3,
       10_000,
     );
+  });
+
+  it("a member we drain (enabled: false) is STOPPING, so Finagle's rule and getServiceInstances both leave it out", async () => {
+    const basePath = newBase("serverset-drain");
+    const dir = `${basePath}/search`;
+    const reg = { basePath, service: "search", format: "serverset", address: "10.0.2.30" };
+    const up = await register({ ...reg, port: 1 });
+    const drained = await register({ ...reg, port: 2, enabled: false });
+    const finagle = await serversetRead(dir);
+    expect(finagle.map((m) => m.member)).toEqual([memberName(up.path)]);
+    expect((await lookUp(basePath, "search")).instances.map((i) => i.path)).toEqual([up.path]);
+    const all = await lookUp(basePath, "search", undefined, true);
+    expect(all.instances.find((i) => i.path === drained.path)).toMatchObject({
+      status: "STOPPING",
+      serving: false,
+    });
   });
 
   it("reports a member without a status as UNKNOWN, as Finagle counts it, not ALIVE", async () => {

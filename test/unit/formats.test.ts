@@ -78,6 +78,21 @@ describe("wire formats", () => {
     expect(plainJson({ ...base, sslPort: 8443 })).toMatchObject({ sslPort: 8443 });
   });
 
+  it("writes enabled only when given: Curator's field last, ServerSet's STOPPING, json's field", () => {
+    for (const enabled of [undefined, true, false]) {
+      const r = { ...base, payload: { zone: "a" }, ...(enabled === undefined ? {} : { enabled }) };
+      const curator = curatorJson(r);
+      expect(Object.keys(curator).at(-1)).toBe(enabled === undefined ? "uriSpec" : "enabled");
+      expect(curator.enabled).toBe(enabled);
+      expect(serversetJson(r).status).toBe(enabled === false ? "STOPPING" : "ALIVE");
+      expect(plainJson(r).enabled).toBe(enabled);
+      for (const format of ["curator", "serverset", "json"] as const) {
+        const got = decodeInstance(Buffer.from(encodeRegistration(format, r)), facts);
+        expect(got).toMatchObject({ serving: enabled !== false });
+      }
+    }
+  });
+
   it("derives stable UUID-shaped ids from address and ports", () => {
     const id = defaultInstanceId("10.0.0.5", 8080, undefined);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -140,6 +140,8 @@ describe("ZkServiceRegistration inputs", () => {
       "1 to 65535",
     ],
     [{ ...ok, shard: -1 }, "shard", "0 or more"],
+    [{ ...ok, enabled: "no" }, "enabled", "must be boolean"],
+    [{ ...ok, format: "json", payload: { enabled: false } }, "payload", "set the enabled input instead"],
   ])("rejects %j at %s", (news, property, why) => {
     expect(failureOf(checkReg(news).failures, property)).toContain(why);
   });
