@@ -10,6 +10,7 @@ export {
   getServiceInstances,
   getServiceInstancesOutput,
   GetServiceInstancesArgs,
+  WaitForInstances,
   getEnsemble,
   getEnsembleOutput,
   GetEnsembleArgs,

@@ -353,3 +353,16 @@ export function sortInstances(instances: readonly ServiceInstance[]): ServiceIns
     return ta !== tb ? ta - tb : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
   });
 }
+
+/** Why an instance does not serve, in words for a log or an error; undefined when it serves. */
+export function notServingReason(i: ServiceInstance): string | undefined {
+  if (i.serving) return undefined;
+  if (i.format === "serverset") return `ServerSet status ${i.status ?? "UNKNOWN"} (only ALIVE serves)`;
+  if (i.enabled === false) return "drained (enabled is false)";
+  return "its enabled field is neither a boolean nor something Curator reads as one";
+}
+
+/** `address:port` of an instance (`address:sslPort` when it has only a TLS port). */
+export function endpointOf(i: ServiceInstance): string {
+  return `${i.address}:${i.port ?? i.sslPort ?? "?"}`;
+}

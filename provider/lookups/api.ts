@@ -34,10 +34,28 @@ export interface GetServiceInstancesArgs {
    */
   includeNotServing?: boolean;
   /**
+   * Wait, during `pulumi up`, until at least `minInstances` serving instances are registered (by
+   * Pulumi or by the services themselves, ephemeral ones included), for at most `timeoutSeconds`.
+   * It follows ZooKeeper watches on the service's children and their data, logs progress (how many
+   * of how many, which ones) and, on timeout, fails with what it saw and why each instance that did
+   * not count does not serve. `pulumi preview` does not wait: it warns with the current count and
+   * returns what is there.
+   * @default no waiting
+   */
+  wait?: WaitForInstances;
+  /**
    * Ensemble to read.
    * @default the stack config `zookeeper:connectString`
    */
   connectString?: string;
+}
+
+/** How many serving instances {@link getServiceInstances} waits for, and for how long. */
+export interface WaitForInstances {
+  /** Serving instances needed, 1 or more. */
+  minInstances: number;
+  /** Give up after this many seconds (at most 3600). */
+  timeoutSeconds: number;
 }
 
 /**

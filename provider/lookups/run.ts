@@ -16,6 +16,10 @@ import { readConfig, sessionSettings, settingsFor } from "../runtime/settings";
 import type { EnsembleInfo, GetEnsembleArgs, GetServiceInstancesArgs } from "./api";
 import { EnsembleResult, lookUpEnsemble } from "./ensemble";
 import { readServiceInstances } from "./serviceInstances";
+import { waitForServiceInstances, WaitTimeout, waitSummary } from "./waitForInstances";
+
+/** The longest a lookup may wait for instances: an hour, far past any sensible deploy step. */
+const MAX_WAIT_SECONDS = 3600;
 
 /** The stack's `zookeeper:*` config, read in the program process (secrets included, never logged). */
 function stackConfig() {
@@ -37,6 +41,15 @@ const serviceQuery = z.strictObject({
     .array(z.enum(REGISTRATION_FORMATS, { message: "formats must be curator, serverset or json" }))
     .optional(),
   includeNotServing: z.boolean().optional(),
+  wait: z
+    .strictObject({
+      minInstances: z.number().int().min(1, "wait.minInstances must be 1 or more"),
+      timeoutSeconds: z
+        .number()
+        .positive("wait.timeoutSeconds must be more than 0")
+        .max(MAX_WAIT_SECONDS, `wait.timeoutSeconds must be at most ${MAX_WAIT_SECONDS} (an hour)`),
+    })
+    .optional(),
   connectString: connectString.optional(),
 });
 
@@ -51,7 +64,28 @@ export async function getServiceInstances(args: GetServiceInstancesArgs): Promis
     ...(inputs.formats ? { formats: inputs.formats } : {}),
     ...(inputs.includeNotServing ? { includeNotServing: true } : {}),
   };
-  return readServiceInstances(settings, query, (m) => pulumi.log.warn(m));
+  const warn = (m: string) => pulumi.log.warn(m);
+  const wait = inputs.wait;
+  if (!wait) return readServiceInstances(settings, query, warn);
+  const all = await readServiceInstances(settings, { ...query, includeNotServing: true }, warn);
+  const answer = () => (query.includeNotServing ? all : all.filter((i) => i.serving));
+  if (all.filter((i) => i.serving).length >= wait.minInstances) return answer();
+  if (pulumi.runtime.isDryRun()) {
+    // A preview (a pull request's too) must not hang: it reports what is there and goes on with it.
+    const seen = { exists: true, instances: all, skipped: [] };
+    warn(
+      `preview does not wait: ${waitSummary(query, wait, seen)}. ` +
+        `'pulumi up' waits up to ${wait.timeoutSeconds} s for ${wait.minInstances}.`,
+    );
+    return answer();
+  }
+  try {
+    return await waitForServiceInstances(settings, query, wait, { info: (m) => pulumi.log.info(m), warn });
+  } catch (err) {
+    // The listing is the whole story: no stack trace.
+    if (err instanceof WaitTimeout) throw new pulumi.RunError(err.message);
+    throw err;
+  }
 }
 
 /** See `checkEnsembleArgs` in `api.ts`. */

@@ -2,7 +2,7 @@ import { decodeInstance, ServiceInstance, sortInstances } from "../core/formats"
 import { joinPath } from "../core/paths";
 import { RegistrationFormat } from "../core/schemas";
 import { NO_NODE, NOT_READ_ONLY } from "../core/zkCodes";
-import { ZkClient } from "../zk/client";
+import { Watch, ZkClient } from "../zk/client";
 import { errorCode } from "../zk/errors";
 import { ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
 import { withRetry } from "../zk/retry";
@@ -41,7 +41,9 @@ export async function readServiceInstances(
       const client = await connectSession(settings, { allowReadOnly: true });
       try {
         await syncOrWarn(client, warn);
-        return await readWith(client, dir, query, warn);
+        const seen = await readDirectory(client, dir, query);
+        for (const { path, problem } of seen.skipped) warn(skippedMessage(path, problem));
+        return sortInstances(seen.instances.filter((i) => i.serving || query.includeNotServing === true));
       } finally {
         client.close();
       }
@@ -66,25 +68,51 @@ export async function syncOrWarn(client: ZkClient, warn: (m: string) => void): P
   }
 }
 
-async function readWith(
+/** A child of a service directory that is not a service instance, and why. */
+export interface Skipped {
+  readonly path: string;
+  readonly problem: string;
+}
+
+/** What a service directory holds: its instances in the asked formats (serving or not), and the rest. */
+export interface DirectoryRead {
+  /** False when the directory does not exist (yet). */
+  readonly exists: boolean;
+  readonly instances: ServiceInstance[];
+  readonly skipped: Skipped[];
+}
+
+/** The warning for a child that is not a service instance. */
+export function skippedMessage(path: string, problem: string): string {
+  return `skipping ${path}: not a service instance, ${problem}`;
+}
+
+/**
+ * Reads a service directory. With `watch`, every read also sets a watch that fires once when the
+ * directory's children, any child's data, or (while it is missing) the directory itself change.
+ */
+export async function readDirectory(
   client: ZkClient,
   dir: string,
   query: ServiceQuery,
-  warn: (m: string) => void,
-): Promise<ServiceInstance[]> {
+  watch?: Watch,
+): Promise<DirectoryRead> {
   let names: string[];
   try {
-    names = await client.getChildren(dir);
+    names = await client.getChildren(dir, watch);
   } catch (err) {
-    if (errorCode(err) === NO_NODE) return [];
-    throw err;
+    if (errorCode(err) !== NO_NODE) throw err;
+    // Created meanwhile: the caller reads again at once instead of waiting for a watch that was never set.
+    if (watch && (await client.exists(dir, watch))) watch();
+    return { exists: false, instances: [], skipped: [] };
   }
-  const found: ServiceInstance[] = [];
+  const instances: ServiceInstance[] = [];
+  const skipped: Skipped[] = [];
   for (let i = 0; i < names.length; i += PIPELINE) {
     const batch = names.slice(i, i + PIPELINE);
     const reads = await Promise.all(
       batch.map((name) =>
-        client.getData(joinPath(dir, name)).catch((err) => {
+        client.getData(joinPath(dir, name), watch).catch((err) => {
           // Deregistered between the listing and the read: simply not there any more.
           if (errorCode(err) === NO_NODE) return undefined;
           throw err;
@@ -103,15 +131,9 @@ async function readWith(
         ctime: got.stat.ctime,
       };
       const instance = decodeInstance(got.data, facts);
-      if ("problem" in instance) warn(`skipping ${path}: not a service instance, ${instance.problem}`);
-      else if (wanted(query, instance)) found.push(instance);
+      if ("problem" in instance) skipped.push({ path, problem: instance.problem });
+      else if (!query.formats || query.formats.includes(instance.format)) instances.push(instance);
     });
   }
-  return sortInstances(found);
-}
-
-/** Whether a query returns an instance: its format is asked for, and it serves unless all are. */
-function wanted(query: ServiceQuery, instance: ServiceInstance): boolean {
-  if (query.formats && !query.formats.includes(instance.format)) return false;
-  return instance.serving || query.includeNotServing === true;
+  return { exists: true, instances: sortInstances(instances), skipped };
 }

@@ -218,6 +218,12 @@ function fromClientAcl(acl: zookeeper.ACL[]): AclEntry[] {
 const CLIENT_TIMEOUT = -7;
 
 /**
+ * A one-shot ZooKeeper watch: called once when what it watches changes. The client sets it again
+ * on the server after a reconnect within the session; a new session loses it.
+ */
+export type Watch = () => void;
+
+/**
  * One ZooKeeper session, as promises. Requests that get no answer within `requestTimeoutMs`
  * fail and mark the session broken, so the pool replaces it instead of waiting forever.
  */
@@ -330,22 +336,22 @@ export class ZkClient {
     );
   }
 
-  /** The znode's stat, or undefined when it does not exist. */
-  exists(path: string): Promise<ZnodeStat | undefined> {
+  /** The znode's stat, or undefined when it does not exist; `watch` is called once when that changes. */
+  exists(path: string, watch?: Watch): Promise<ZnodeStat | undefined> {
     return this.call(
       "exists",
       path,
-      (cb) => this.client.exists(path, cb),
+      (cb) => (watch ? this.client.exists(path, watch, cb) : this.client.exists(path, cb)),
       (stat) => (stat ? toStat(stat as zookeeper.Stat) : undefined),
     );
   }
 
-  /** The znode's data and stat. */
-  getData(path: string): Promise<{ data: Buffer; stat: ZnodeStat }> {
+  /** The znode's data and stat; `watch` is called once when the data changes or the znode goes. */
+  getData(path: string, watch?: Watch): Promise<{ data: Buffer; stat: ZnodeStat }> {
     return this.call(
       "getData",
       path,
-      (cb) => this.client.getData(path, cb),
+      (cb) => (watch ? this.client.getData(path, watch, cb) : this.client.getData(path, cb)),
       (data, stat) => ({
         data: (data as Buffer | undefined) ?? Buffer.alloc(0),
         stat: toStat(stat as zookeeper.Stat),
@@ -353,12 +359,12 @@ export class ZkClient {
     );
   }
 
-  /** The znode's children names, sorted. */
-  getChildren(path: string): Promise<string[]> {
+  /** The znode's children names, sorted; `watch` is called once when a child comes or goes. */
+  getChildren(path: string, watch?: Watch): Promise<string[]> {
     return this.call(
       "getChildren",
       path,
-      (cb) => this.client.getChildren(path, cb),
+      (cb) => (watch ? this.client.getChildren(path, watch, cb) : this.client.getChildren(path, cb)),
       (children) => [...(children as string[])].sort(),
     );
   }

@@ -135,7 +135,6 @@ describe("getServiceInstances against a real ensemble", () => {
 
 describe("lookups against a member in read-only mode", () => {
   it("reads from a member cut off from its quorum, with a staleness warning, while writes are refused", async () => {
-    jest.setTimeout(180_000);
     // Read-only mode is a JVM system property; a read-only member only opens sessions when local
     // sessions are enabled (ZooKeeper 3.5+).
     const ensemble = await startEnsemble({
@@ -175,7 +174,8 @@ describe("lookups against a member in read-only mode", () => {
     } finally {
       await stopEnsemble(ensemble);
     }
-  });
+    // Starts an ensemble of its own (three JVMs): minutes on a loaded two-core machine.
+  }, 180_000);
 });
 
 describe("ensemble lookups against real servers", () => {
@@ -222,7 +222,8 @@ describe("ensemble lookups against real servers", () => {
     } finally {
       if (ensemble) await stopEnsemble(ensemble);
     }
-  });
+    // Starts an ensemble of its own and runs zkCli.sh: three JVMs and a fourth.
+  }, 180_000);
 
   it("asks Exhibitor hosts in turn, skips a dead one, and falls back to the backup connect string", async () => {
     const dead = await startFakeExhibitor({ mode: "http500" });
