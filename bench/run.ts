@@ -13,6 +13,7 @@ import { benchSizes, BenchSizes } from "./support/sizes";
 import { withEnsemble } from "./support/zookeeper";
 import { throughputBench } from "./throughput";
 import { tlsBench } from "./tls";
+import { waitBench } from "./wait";
 
 /** The benchmarks, in the order they run; `deploy` also counts sessions (measurement 4). */
 const BENCHES: Record<
@@ -24,6 +25,7 @@ const BENCHES: Record<
   lookup: lookupBench,
   deploy: deployBench,
   tls: tlsBench,
+  wait: waitBench,
 };
 
 const loadAverage = () =>
