@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { ZkNode, ZkNodeArgs } from "./resources/zkNode";
-export { ZkChroot, ZkChrootArgs } from "./resources/zkChroot";
+export { ChrootQuota, ZkChroot, ZkChrootArgs } from "./resources/zkChroot";
 export { ZkServiceRegistration, ZkServiceRegistrationArgs } from "./resources/zkServiceRegistration";
 export { ZkEnsembleLookup, ZkEnsembleLookupArgs } from "./resources/zkEnsembleLookup";
 export {

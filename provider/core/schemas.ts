@@ -307,6 +307,21 @@ export const zkChrootInputs = z
     deletePolicy: z
       .enum(DELETE_POLICIES, { message: "deletePolicy must be refuse, recursive or retain" })
       .default("refuse"),
+    quota: z
+      .strictObject({
+        maxNodes: z
+          .number()
+          .int()
+          .min(1, "quota.maxNodes must be 1 or more (it counts the chroot)")
+          .optional(),
+        maxBytes: z.number().int().min(0, "quota.maxBytes must be 0 or more").optional(),
+        hard: z.boolean().optional(),
+      })
+      .refine(
+        (q) => q.maxNodes !== undefined || q.maxBytes !== undefined,
+        "quota needs maxNodes or maxBytes (or both); remove quota for none",
+      )
+      .optional(),
   })
   .superRefine((v, ctx) => addProblems(ctx, chrootWriteProblems(v, inputTarget(v.connectString))))
   .transform((v) => ({

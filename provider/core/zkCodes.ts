@@ -57,3 +57,4 @@ export function codeName(code: number): string {
 export function codeMeaning(code: number): string {
   return ZK_CODES[code]?.meaning ?? `the server returned error code ${code}, unknown to this client`;
 }
+export const QUOTA_EXCEEDED = -125;

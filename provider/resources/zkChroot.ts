@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
+import type { Quota } from "../core/quota";
 import provider = require("../providers/zkChroot");
 import { ZkResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
@@ -39,12 +40,22 @@ export interface ZkChrootArgs {
    */
   deletePolicy?: pulumi.Input<"refuse" | "recursive" | "retain">;
   /**
+   * ZooKeeper's quota on the chroot's subtree, written as `zkCli.sh setquota` writes it, changed
+   * compare-and-set, removed with the chroot. Soft by default (the server only logs); `hard: true`
+   * makes ZooKeeper 3.7+ started with `zookeeper.enforceQuota=true` refuse writes past it.
+   * @default none
+   */
+  quota?: pulumi.Input<ChrootQuota>;
+  /**
    * Take over an existing chroot znode instead of failing; existing primed children are
    * overwritten (version-checked), missing ones created.
    * @default false
    */
   adopt?: pulumi.Input<boolean>;
 }
+
+/** A chroot's quota: at least one of `maxNodes` and `maxBytes`. */
+export type ChrootQuota = Quota;
 
 /**
  * A chroot for an application: the znode, its missing ancestors and its primed children,

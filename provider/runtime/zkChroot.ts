@@ -4,6 +4,7 @@ import { planDiff, sameValue } from "../core/diff";
 import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
 import { joinPath } from "../core/paths";
+import type { Quota } from "../core/quota";
 import type { ZkChrootInputs } from "../core/schemas";
 import { UNKNOWN, validate } from "../core/validation";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
@@ -11,6 +12,7 @@ import { MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/c
 import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
+import { createQuota, QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
 import { pool, settingsFor, stackConnectString } from "./settings";
 import {
   inheritedAcl,
@@ -28,7 +30,16 @@ import {
   ZnodeRecord,
 } from "./znodes";
 
-const INPUTS = ["connectString", "path", "data", "acl", "children", "deletePolicy", "adopt"] as const;
+const INPUTS = [
+  "connectString",
+  "path",
+  "data",
+  "acl",
+  "children",
+  "deletePolicy",
+  "adopt",
+  "quota",
+] as const;
 const REPLACE_ON = ["connectString", "path"];
 
 /** What state keeps of one primed child. */
@@ -708,6 +719,32 @@ async function settleCreate(s: ConnectionSettings, olds: Props): Promise<Props> 
   return { ...rest, ...(await withAdoptedAcl(s, inputs, created)) };
 }
 
+/**
+ * Brings the chroot's quota from what state records to what the inputs ask for: sets, changes
+ * (compare-and-set) or removes it. Returns the state properties that describe it afterwards.
+ */
+async function reconcileQuota(
+  s: ConnectionSettings,
+  chroot: string,
+  olds: Props,
+  wanted: Quota | undefined,
+): Promise<{ quota?: Quota; quotaRecord?: QuotaRecord }> {
+  const had = olds.quotaRecord as QuotaRecord | undefined;
+  if (had && wanted && sameValue(olds.quota, wanted)) return { quota: wanted, quotaRecord: had };
+  if (!wanted) {
+    if (had) await removeQuota(s, chroot, had);
+    return {};
+  }
+  const record = had ? await updateQuota(s, chroot, had, wanted) : await createQuota(s, chroot, wanted);
+  return { quota: wanted, quotaRecord: record };
+}
+
+/** State with the quota properties replaced (absent ones removed). */
+function withQuota(state: Props, quota: { quota?: Quota; quotaRecord?: QuotaRecord }): Props {
+  const { quota: _q, quotaRecord: _r, ...rest } = state;
+  return { ...rest, ...quota };
+}
+
 /** `ZkChroot`'s dynamic-provider methods. */
 export const zkChroot: ProviderMethods = {
   async check(_olds, news) {
@@ -739,7 +776,13 @@ export const zkChroot: ProviderMethods = {
       // Kept in state as in doubt: the next up, refresh or destroy finds out (see settleCreate).
       throw keepInDoubt(err, inputs.path, { ...stateOf(s, inputs, undefined), childRecords: {} });
     });
-    return { id: created.root.path, outs: await withAdoptedAcl(s, inputs, created) };
+    const outs = await withAdoptedAcl(s, inputs, created);
+    if (!inputs.quota) return { id: created.root.path, outs };
+    // The chroot exists whatever happens to its quota: state records it, without the quota on failure.
+    const quota = await reconcileQuota(s, created.root.path, {}, inputs.quota).catch((err: unknown) => {
+      throw partialFailure(err, created.root.path, withQuota(outs, {}));
+    });
+    return { id: created.root.path, outs: withQuota(outs, quota) };
   },
 
   async read(id, olds) {
@@ -790,7 +833,11 @@ export const zkChroot: ProviderMethods = {
     });
     if (!found) return { id: "", props: {} };
     const { record, ...rest } = found;
-    return { id, props: { ...props, ...rest, ...record } };
+    const next = { ...props, ...rest, ...record };
+    if (!props.quota && !props.quotaRecord) return { id, props: next };
+    // A quota changed or removed by someone else shows up as drift, which the next up puts back.
+    const quota = await readQuota(s, root);
+    return { id, props: withQuota(next, quota ? { quota: quota.quota, quotaRecord: quota.record } : {}) };
   },
 
   async update(id, olds, news) {
@@ -803,8 +850,20 @@ export const zkChroot: ProviderMethods = {
     const written = await writeUpdate(s, settled, inputs).catch((err: unknown) => {
       throw err instanceof UpdateInDoubt ? inDoubtError(err, id, settled, inputs) : err;
     });
+    // The children are written: whatever happens to the quota, state must record them.
+    const withQuotaUpdate = async (state: Props): Promise<Props> => {
+      const old = settled.quotaRecord
+        ? { quota: settled.quota as Quota, quotaRecord: settled.quotaRecord as QuotaRecord }
+        : {};
+      const quota = await reconcileQuota(s, written.root.path, settled, inputs.quota).catch(
+        (err: unknown) => {
+          throw partialFailure(err, id, withQuota(state, old));
+        },
+      );
+      return withQuota(state, quota);
+    };
     const newAcl = aclChange(settled, inputs.acl);
-    if (!newAcl) return { outs: stateWith(written, settled.acl) };
+    if (!newAcl) return { outs: await withQuotaUpdate(stateWith(written, settled.acl)) };
     // The children are written: whatever happens to the ACL, state must record them.
     const withAcl = await setChrootAcl(
       s,
@@ -814,7 +873,7 @@ export const zkChroot: ProviderMethods = {
     ).catch((err: unknown) => {
       throw partialFailure(err, id, stateWith(written, settled.acl));
     });
-    return { outs: stateWith(withAcl, newAcl) };
+    return { outs: await withQuotaUpdate(stateWith(withAcl, newAcl)) };
   },
 
   async delete(_id, props) {
@@ -825,6 +884,10 @@ export const zkChroot: ProviderMethods = {
         await deleteChroot(s, { ...props, ...stateOf(s, recordedInputs(props) as ZkChrootInputs, found) });
       return;
     }
-    await deleteChroot(s, await settlePending(s, props));
+    const settled = await settlePending(s, props);
+    await deleteChroot(s, settled);
+    // The quota goes with the chroot; a retained chroot keeps it.
+    const quota = settled.quotaRecord as QuotaRecord | undefined;
+    if (quota && settled.deletePolicy !== "retain") await removeQuota(s, String(settled.path), quota);
   },
 };

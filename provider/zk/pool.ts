@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { SessionOptions, ZkClient } from "./client";
 import { isTransient } from "./errors";
+import { explainQuotaExceeded } from "./quotaErrors";
 import { RetryPolicy, withRetry } from "./retry";
 import { closeTunnels, connectOverTls, tlsFingerprint, TlsSettings } from "./tls";
 
@@ -106,7 +107,7 @@ export class SessionPool {
           return await request(client, attempt);
         } catch (err) {
           if (isTransient(err) && !client.usable) client.close();
-          throw err;
+          throw await explainQuotaExceeded(client, err);
         }
       },
       retryPolicy(s),
