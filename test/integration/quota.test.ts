@@ -120,5 +120,16 @@ describe("chroot quotas", () => {
       );
       expect(await enforcing.exists(`${path}/c`)).toBeUndefined();
     });
+
+    it("lets writes past a soft quota through: the server only logs them", async () => {
+      const cs = ensemble.connectString;
+      const path = `${root}/soft`;
+      await chroot({ connectString: cs, path, quota: { maxNodes: 1 } });
+      await node(cs, `${path}/b`);
+      await node(cs, `${path}/c`);
+      expect(await enforcing.getChildren(path)).toEqual(["b", "c"]);
+      const stats = await enforcing.getData(`/zookeeper/quota${path}/zookeeper_stats`);
+      expect(stats.data.toString()).toMatch(/^count=3,/);
+    });
   });
 });
