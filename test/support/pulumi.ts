@@ -60,9 +60,14 @@ export function pulumiEnv(backendDir: string, extra: NodeJS.ProcessEnv = {}): No
 
 /**
  * Copies an example from `examples/` into a temp dir and installs it as a user would, with this
- * package from its `npm pack` tarball (or from `tarball`, e.g. a released version's).
+ * package from its `npm pack` tarball (or from `tarball`, e.g. a released version's); `edit`
+ * changes the example's package.json first (e.g. another `@pulumi/pulumi`).
  */
-export async function installExample(example: string, tarball = builtTarball()): Promise<string> {
+export async function installExample(
+  example: string,
+  tarball = builtTarball(),
+  edit: (pkg: { dependencies: Record<string, string> }) => void = () => undefined,
+): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pzk-${example}-`));
   fs.cpSync(path.join(ROOT, "examples", example), dir, {
     recursive: true,
@@ -71,6 +76,7 @@ export async function installExample(example: string, tarball = builtTarball()):
   const pkgFile = path.join(dir, "package.json");
   const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
   pkg.dependencies["pulumi-zookeeper"] = `file:${tarball}`;
+  edit(pkg);
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
   const installed = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: dir,
