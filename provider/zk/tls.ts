@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
@@ -62,11 +63,37 @@ const VERIFY_CODES = new Set([
 
 const CONFIG_HINT = "zookeeper:tlsCa";
 
+/**
+ * The CA a connection verified servers against, in words a user can match with their file:
+ * the first certificate's subject and SHA-256 fingerprint, and how many there are. Public data:
+ * a CA certificate holds no secret.
+ */
+export function describeCa(ca: string | undefined): string {
+  if (ca === undefined) return "the system's CAs (zookeeper:tlsCa is not set)";
+  const pems = ca.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  try {
+    const first = new crypto.X509Certificate(pems[0] ?? ca);
+    const more = pems.length > 1 ? ` and ${pems.length - 1} more` : "";
+    return `'${first.subject.replace(/\n/g, ", ")}' (SHA-256 ${first.fingerprint256.slice(0, 23)}…)${more}`;
+  } catch {
+    return "a zookeeper:tlsCa value that is not a PEM certificate";
+  }
+}
+
+/**
+ * What to do when the CA that failed may not be the one in the config now: `pulumi destroy` and
+ * `pulumi refresh` run the provider with the config the last update recorded.
+ */
+const RECORDED_CONFIG_HINT =
+  "pulumi destroy and pulumi refresh use the zookeeper:* values recorded by the last successful update, not the current config: " +
+  "after changing zookeeper:tlsCa, run 'pulumi up' first, or 'pulumi destroy --run-program' / 'pulumi refresh --run-program' to use the current one";
+
 /** Turns a TLS or socket error into a message for users; never includes key material. */
 export function describeTlsError(
   err: unknown,
   member: string,
   hasClientCert = true,
+  caUsed?: string,
 ): { message: string; definitive: boolean } {
   const e = err as { code?: unknown; message?: unknown; reason?: unknown };
   const code = typeof e.code === "string" ? e.code : "";
@@ -82,7 +109,8 @@ export function describeTlsError(
     return {
       message:
         `${what} failed: server certificate verification failed: ${detail} (${code}); ` +
-        `check that ${CONFIG_HINT} holds the CA that signed the server's certificate`,
+        `check that ${CONFIG_HINT} holds the CA that signed the server's certificate` +
+        (caUsed ? ` (this connection used ${caUsed}). ${RECORDED_CONFIG_HINT}` : ""),
       definitive: true,
     };
   }
@@ -215,7 +243,7 @@ export class TlsTunnel {
       clearTimeout(timer);
       this.failures.set(member, {
         member,
-        ...describeTlsError(err, member, settings.cert !== undefined),
+        ...describeTlsError(err, member, settings.cert !== undefined, describeCa(settings.ca)),
         at: Date.now(),
       });
       client.destroy();

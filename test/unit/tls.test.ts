@@ -1,10 +1,18 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import { readConfig, readTlsConfig } from "../../provider/runtime/settings";
-import { describeTlsError, loadPem, TlsSettings, tlsFingerprint, TlsTunnel } from "../../provider/zk/tls";
+import {
+  describeCa,
+  describeTlsError,
+  loadPem,
+  TlsSettings,
+  tlsFingerprint,
+  TlsTunnel,
+} from "../../provider/zk/tls";
 import { makeTestCerts, removeTestCerts, TestCerts } from "../support/tlsCerts";
 
 // TLS: the tunnel against an in-process TLS echo server, and config parsing.
@@ -157,6 +165,26 @@ describe("describeTlsError", () => {
     expect(
       describeTlsError(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), "h:1").definitive,
     ).toBe(false);
+  });
+
+  it("says which CA a failed verification used, and that destroy and refresh use the recorded config", () => {
+    const ca = read(certs.ca);
+    const used = describeCa(ca);
+    const fingerprint = new crypto.X509Certificate(ca).fingerprint256;
+    expect(used).toMatch(/^'O=pulumi-zookeeper, CN=ca' \(SHA-256 [0-9A-F:]{23}…\)$/);
+    expect(fingerprint.startsWith(used.slice(used.indexOf("SHA-256 ") + 8, -2))).toBe(true);
+    expect(describeCa(`${ca}\n${ca}`)).toMatch(/ and 1 more$/);
+    expect(describeCa(undefined)).toBe("the system's CAs (zookeeper:tlsCa is not set)");
+    expect(describeCa("not a pem")).toBe("a zookeeper:tlsCa value that is not a PEM certificate");
+    const message = describeTlsError(
+      Object.assign(new Error("boom"), { code: "SELF_SIGNED_CERT_IN_CHAIN" }),
+      "h:1",
+      true,
+      used,
+    ).message;
+    expect(message).toContain(`(this connection used ${used}).`);
+    expect(message).toContain("'pulumi destroy --run-program'");
+    expect(message).not.toContain("PRIVATE KEY");
   });
 });
 
