@@ -103,6 +103,8 @@ const registrationSpec = (hosts: readonly string[], instanceId: string) =>
       port: fc.constantFrom(8080, 9090),
       instanceId: sometimes(fc.constant(instanceId), 2),
       payload: sometimes(fc.record({ n: fc.nat(3) }), 3),
+      // Draining and enabling again rewrite the znode in place, compare-and-set like any change.
+      enabled: sometimes(fc.boolean(), 3),
       acl: aclArb,
       adopt: adoptArb,
     },
