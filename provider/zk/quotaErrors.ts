@@ -22,8 +22,8 @@ export async function explainQuotaExceeded(client: ZkClient, err: unknown): Prom
     const quota = parsed ? describeQuota(quotaOfLimits(parsed)) : "a quota";
     const usage = used ? ` (in use: ${used.count} znodes, ${used.bytes} bytes)` : "";
     return new ProviderError(
-      `ZooKeeper refused to write ${path}: chroot ${a} has a ${quota}${usage}, and this write would exceed it. ` +
-        `Nothing was written. Raise the ZkChroot's quota, or remove znodes from ${a}.`,
+      `ZooKeeper refused to write ${path}: the ${quota} on ${a}${usage} would be exceeded. Nothing was written. ` +
+        `Raise the quota (a ZkChroot's quota input, or zkCli.sh setquota), or remove znodes under ${a}.`,
     );
   }
   return err;

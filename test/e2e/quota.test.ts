@@ -55,7 +55,7 @@ describe("a chroot with a hard quota", () => {
     const failed = await stack.pulumi(["up", "--yes", "--skip-preview", "--non-interactive"]);
     expect(failed.code).not.toBe(0);
     expect(failed.stdout + failed.stderr).toContain(
-      `ZooKeeper refused to write ${chroot}/services/web/web-3: chroot ${chroot} has a hard quota of 5 znodes (in use: 5 znodes`,
+      `ZooKeeper refused to write ${chroot}/services/web/web-3: the hard quota of 5 znodes on ${chroot} (in use: 5 znodes`,
     );
     expect(await raw.getChildren(`${chroot}/services/web`)).toEqual(["web-1", "web-2"]);
   });

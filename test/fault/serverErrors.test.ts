@@ -124,7 +124,7 @@ describe("errors from a real server", () => {
     await stillWorks();
   });
 
-  it("count and byte quotas (QUOTA_EXCEEDED, unknown to the client library) name the operation and path", async () => {
+  it("count and byte quotas (QUOTA_EXCEEDED, unknown to the client library) name the path, the quota and its use", async () => {
     await raw.create("/counted", Buffer.from(""), OPEN);
     await raw.create("/sized", Buffer.from(""), OPEN);
     // Hard limits: the quota counts the znode itself, so /counted may have one child.
@@ -134,15 +134,17 @@ describe("errors from a real server", () => {
     const counted = await failure("QUOTA_EXCEEDED create", async () =>
       zkNode.create(await checked({ path: "/counted/two", data: "" })),
     );
-    expect(counted).toContain("create of /counted/two");
-    expect(counted).toContain("a quota on this path is exceeded (QUOTA_EXCEEDED)");
+    // Named by path, quota and usage (docs/DESIGN.md §1 ZkChroot, quota), not by the raw code.
+    expect(counted).toContain(
+      "ZooKeeper refused to write /counted/two: the hard quota of 2 znodes on /counted (in use: 2 znodes, 0 bytes) would be exceeded.",
+    );
 
     const small = await zkNode.create(await checked({ path: "/sized/v", data: "tiny" }));
     const sized = await failure("QUOTA_EXCEEDED setData", async () =>
       zkNode.update("/sized/v", small.outs, await checked({ path: "/sized/v", data: "x".repeat(100) })),
     );
     expect(sized).toContain(
-      "ZooKeeper setData /sized/v failed: a quota on this path is exceeded (QUOTA_EXCEEDED)",
+      "ZooKeeper refused to write /sized/v: the hard quota of 10 bytes on /sized (in use: ",
     );
     expect(await raw.exists("/counted/two")).toBeUndefined();
     expect((await raw.getData("/sized/v")).data.toString()).toBe("tiny");

@@ -115,8 +115,8 @@ describe("chroot quotas", () => {
       await chroot({ connectString: cs, path, children: { a: "" }, quota: { maxNodes: 3, hard: true } });
       await node(cs, `${path}/b`);
       await expect(node(cs, `${path}/c`)).rejects.toThrow(
-        `ZooKeeper refused to write ${path}/c: chroot ${path} has a hard quota of 3 znodes (in use: 3 znodes, 0 bytes), ` +
-          `and this write would exceed it. Nothing was written. Raise the ZkChroot's quota, or remove znodes from ${path}.`,
+        `ZooKeeper refused to write ${path}/c: the hard quota of 3 znodes on ${path} (in use: 3 znodes, 0 bytes) ` +
+          `would be exceeded. Nothing was written. Raise the quota (a ZkChroot's quota input, or zkCli.sh setquota), or remove znodes under ${path}.`,
       );
       expect(await enforcing.exists(`${path}/c`)).toBeUndefined();
     });
