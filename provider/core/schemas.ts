@@ -187,6 +187,7 @@ const base64 = z
 /** Inputs every resource shares. */
 const common = {
   connectString: connectString.optional(),
+  profile: z.string().min(1, "profile must not be empty").optional(),
   acl: acl.optional(),
   adopt: z.boolean().optional(),
 };

@@ -44,6 +44,12 @@ export interface GetServiceInstancesArgs {
    */
   wait?: WaitForInstances;
   /**
+   * A named connection of the stack config `zookeeper:profiles` to read through (its connect
+   * string unless `connectString` is given, its digest and TLS).
+   * @default the stack config's own `zookeeper:*` settings
+   */
+  profile?: string;
+  /**
    * Ensemble to read.
    * @default the stack config `zookeeper:connectString`
    */

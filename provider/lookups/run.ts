@@ -12,7 +12,7 @@ import {
 import { ServiceInstance } from "../core/formats";
 import { connectString, pathComponent, REGISTRATION_FORMATS, zkPath } from "../core/schemas";
 import { validate } from "../core/validation";
-import { readConfig, sessionSettings, settingsFor } from "../runtime/settings";
+import { profileConfig, profileProblem, readConfig, sessionSettings, settingsFor } from "../runtime/settings";
 import type { EnsembleInfo, GetEnsembleArgs, GetServiceInstancesArgs } from "./api";
 import { EnsembleResult, lookUpEnsemble } from "./ensemble";
 import { readServiceInstances } from "./serviceInstances";
@@ -50,6 +50,7 @@ const serviceQuery = z.strictObject({
         .max(MAX_WAIT_SECONDS, `wait.timeoutSeconds must be at most ${MAX_WAIT_SECONDS} (an hour)`),
     })
     .optional(),
+  profile: z.string().min(1, "profile must not be empty").optional(),
   connectString: connectString.optional(),
 });
 
@@ -57,7 +58,10 @@ const serviceQuery = z.strictObject({
 export async function getServiceInstances(args: GetServiceInstancesArgs): Promise<ServiceInstance[]> {
   const { inputs, failures } = validate(serviceQuery, { ...args }, { basePath: "/services" });
   failIfInvalid("getServiceInstances", failures);
-  const settings = settingsFor(inputs.connectString, stackConfig());
+  const config = stackConfig();
+  const problem = profileProblem(inputs.profile, config);
+  if (problem) throw new pulumi.RunError(`invalid getServiceInstances arguments: profile: ${problem}`);
+  const settings = settingsFor(inputs.connectString, profileConfig(inputs.profile, config));
   const query = {
     service: inputs.service,
     basePath: inputs.basePath,

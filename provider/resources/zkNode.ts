@@ -10,6 +10,14 @@ export interface ZkNodeArgs {
    * @default the stack config `zookeeper:connectString`
    */
   connectString?: pulumi.Input<string>;
+  /**
+   * A named connection of the stack config `zookeeper:profiles` (another ensemble, identity or
+   * TLS): its connect string (unless `connectString` is given), digest, TLS and session timeout
+   * are used instead of the stack's own. Its secrets stay in the stack config; state records only
+   * the name. Changing it replaces the resource.
+   * @default none: the stack config's own `zookeeper:*` settings
+   */
+  profile?: pulumi.Input<string>;
   /** Absolute path of the znode. For `sequential` znodes, the prefix the sequence number is appended to. */
   path: pulumi.Input<string>;
   /**

@@ -11,7 +11,70 @@ export interface ProviderConfig {
   sessionTimeoutMs?: number;
   /** TLS to the secure client port (`zookeeper:tls` and `zookeeper:tls*`), PEM contents loaded; absent for plain TCP. */
   tls?: TlsSettings;
+  /**
+   * `zookeeper:profiles`: named connections (another ensemble, identity or TLS) that resources
+   * pick with their `profile` input; each holds the same keys as the stack config, unprefixed.
+   */
+  profiles?: Record<string, ProviderConfig>;
 }
+
+/** What a profile's name may be: a config path component. */
+const PROFILE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Reads `zookeeper:profiles`, a JSON object of profile name to settings (set with
+ * `pulumi config set --secret --path 'zookeeper:profiles.staging.digest' user:pw`). Errors name
+ * the profile and key, never a value.
+ */
+function readProfiles(text: string | undefined): Record<string, ProviderConfig> | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(
+      "zookeeper:profiles must be an object of named connections; set them with " +
+        "'pulumi config set --path zookeeper:profiles.<name>.connectString host:2181' (and --secret for digest and tlsKey)",
+    );
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error(
+      "zookeeper:profiles must be an object of named connections, e.g. { staging: { connectString: ... } }",
+    );
+  const out: Record<string, ProviderConfig> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!PROFILE_NAME.test(name))
+      throw new Error(`zookeeper:profiles: the name '${name}' must be 1 to 64 letters, digits, '-' or '_'`);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new Error(
+        `zookeeper:profiles.${name} must be an object with connectString, digest, tls* and sessionTimeoutMs keys`,
+      );
+    const fields = value as Record<string, unknown>;
+    const unknown = Object.keys(fields).filter((k) => !PROFILE_KEYS.has(k));
+    if (unknown.length > 0)
+      throw new Error(
+        `zookeeper:profiles.${name} has unknown keys ${unknown.join(", ")}; known: ${[...PROFILE_KEYS].join(", ")}`,
+      );
+    try {
+      out[name] = readConfig((key) => (fields[key] === undefined ? undefined : String(fields[key])));
+    } catch (err) {
+      throw new Error(`zookeeper:profiles.${name}: ${(err as Error).message.replace(/zookeeper:/g, "")}`);
+    }
+  }
+  return out;
+}
+
+/** The keys a profile may hold: the stack config's own, but not profiles. */
+const PROFILE_KEYS = new Set([
+  "connectString",
+  "digest",
+  "sessionTimeoutMs",
+  "tls",
+  "tlsCa",
+  "tlsCert",
+  "tlsKey",
+  "tlsServerName",
+]);
 
 /** The provider process's configuration and its one session pool. */
 const state: { config: ProviderConfig; pool: SessionPool } = { config: {}, pool: new SessionPool() };
@@ -44,11 +107,13 @@ export function readConfig(get: (key: string) => string | undefined): ProviderCo
   }
   const connectString = get("connectString");
   const tls = readTlsConfig(get);
+  const profiles = readProfiles(get("profiles"));
   return {
     ...(connectString ? { connectString } : {}),
     ...(digest ? { digest } : {}),
     ...(parsed !== undefined ? { sessionTimeoutMs: parsed } : {}),
     ...(tls ? { tls } : {}),
+    ...(profiles ? { profiles } : {}),
   };
 }
 
@@ -119,6 +184,45 @@ export function sessionSettings(
   };
 }
 
+/** Why a profile name cannot be used with this config, or undefined when it can. */
+export function profileProblem(profile: unknown, config: ProviderConfig = state.config): string | undefined {
+  if (profile === undefined) return undefined;
+  if (typeof profile !== "string" || !PROFILE_NAME.test(profile))
+    return "profile must be the name of a zookeeper:profiles entry (letters, digits, '-' or '_')";
+  if (config.profiles?.[profile]) return undefined;
+  const known = Object.keys(config.profiles ?? {});
+  return (
+    `profile '${profile}' is not in the stack config zookeeper:profiles (${known.length > 0 ? `known: ${known.join(", ")}` : "none set"}); ` +
+    `add it with 'pulumi config set --path zookeeper:profiles.${profile}.connectString host:2181'`
+  );
+}
+
+/** `check`'s failure for a profile the stack config does not define: none when it does. */
+export function profileFailures(profile: unknown): { property: string; reason: string }[] {
+  const problem = profileProblem(profile);
+  return problem ? [{ property: "profile", reason: problem }] : [];
+}
+
+/** The config a profile stands for: the named entry of `zookeeper:profiles`, or the stack's own. */
+export function profileConfig(
+  profile: string | undefined,
+  config: ProviderConfig = state.config,
+): ProviderConfig {
+  if (profile === undefined) return config;
+  const problem = profileProblem(profile, config);
+  if (problem) throw new Error(problem);
+  return config.profiles?.[profile] as ProviderConfig;
+}
+
+/**
+ * Connection settings for a resource: its own connect string, else its profile's (or the stack's),
+ * with the profile's (or the stack's) credentials, timeout and TLS.
+ */
+export function settingsOf(props: { connectString?: unknown; profile?: unknown }): ConnectionSettings {
+  const profile = typeof props.profile === "string" ? props.profile : undefined;
+  return settingsFor(props.connectString as string | undefined, profileConfig(profile));
+}
+
 /** Connection settings for a resource: its own connect string, else the stack's. */
 export function settingsFor(
   connectString: string | undefined,
@@ -134,7 +238,11 @@ export function settingsFor(
   return { connectString: cs, ...sessionSettings(config) };
 }
 
-/** The stack's `zookeeper:connectString`, if set: the ensemble resources without their own connect string write to. */
-export function stackConnectString(): string | undefined {
-  return state.config.connectString;
+/**
+ * The connect string resources without their own write to: their profile's, else the stack's
+ * `zookeeper:connectString`, if set.
+ */
+export function stackConnectString(profile?: unknown): string | undefined {
+  const named = typeof profile === "string" ? state.config.profiles?.[profile] : undefined;
+  return named ? named.connectString : state.config.connectString;
 }

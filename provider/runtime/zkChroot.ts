@@ -13,7 +13,7 @@ import { errorCode, isTransient } from "../zk/errors";
 import { ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
 import { createQuota, QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
-import { pool, settingsFor, stackConnectString } from "./settings";
+import { pool, profileFailures, settingsFor, settingsOf, stackConnectString } from "./settings";
 import {
   inheritedAcl,
   parentOps,
@@ -39,8 +39,9 @@ const INPUTS = [
   "deletePolicy",
   "adopt",
   "quota",
+  "profile",
 ] as const;
-const REPLACE_ON = ["connectString", "path"];
+const REPLACE_ON = ["connectString", "profile", "path"];
 
 /** What state keeps of one primed child. */
 interface ChildRecord {
@@ -755,7 +756,10 @@ export const zkChroot: ProviderMethods = {
     if (problem) return { ...checked, failures: [problem, ...checked.failures] };
     if (checked.failures.length > 0) return checked;
     // Without a connect string of its own, the chroot is written through the stack's, chroot included.
-    return { ...checked, failures: stackTargetFailures("ZkChroot", checked.inputs, stackConnectString()) };
+    const profile = profileFailures(checked.inputs.profile);
+    if (profile.length > 0) return { ...checked, failures: profile };
+    const target = stackConnectString(checked.inputs.profile);
+    return { ...checked, failures: stackTargetFailures("ZkChroot", checked.inputs, target) };
   },
 
   async diff(_id, olds, news) {
@@ -771,7 +775,7 @@ export const zkChroot: ProviderMethods = {
 
   async create(raw) {
     const inputs = raw as ZkChrootInputs;
-    const s = settingsFor(inputs.connectString);
+    const s = settingsOf(inputs);
     const created = await createChroot(s, inputs).catch((err: unknown) => {
       // Kept in state as in doubt: the next up, refresh or destroy finds out (see settleCreate).
       throw keepInDoubt(err, inputs.path, { ...stateOf(s, inputs, undefined), childRecords: {} });
@@ -786,7 +790,7 @@ export const zkChroot: ProviderMethods = {
   },
 
   async read(id, olds) {
-    const s = settingsFor(olds.ensembleConnectString as string | undefined);
+    const s = settingsOf({ connectString: olds.ensembleConnectString, profile: olds.profile });
     if (olds.inDoubt) {
       const found = await findInDoubtChroot(s, olds);
       const { inDoubt: _settled, ...rest } = olds;
@@ -842,7 +846,7 @@ export const zkChroot: ProviderMethods = {
 
   async update(id, olds, news) {
     const inputs = news as ZkChrootInputs;
-    const s = settingsFor(inputs.connectString);
+    const s = settingsOf(inputs);
     const settled = await settlePending(s, await settleCreate(s, olds));
     const createdPaths = (settled.createdPaths as string[]) ?? [];
     const stateWith = (written: Written, acl: unknown) =>
@@ -877,7 +881,7 @@ export const zkChroot: ProviderMethods = {
   },
 
   async delete(_id, props) {
-    const s = settingsFor(props.ensembleConnectString as string | undefined);
+    const s = settingsOf({ connectString: props.ensembleConnectString, profile: props.profile });
     if (props.inDoubt) {
       const found = await findInDoubtChroot(s, props);
       if (found)

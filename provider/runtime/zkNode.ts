@@ -11,7 +11,7 @@ import {
   Props,
   withRecordedAcl,
 } from "./dynamic";
-import { settingsFor, stackConnectString } from "./settings";
+import { profileFailures, settingsOf, stackConnectString } from "./settings";
 import {
   CreateSpec,
   createZnode,
@@ -37,8 +37,9 @@ const INPUTS = [
   "sequential",
   "createParents",
   "adopt",
+  "profile",
 ] as const;
-const REPLACE_ON = ["connectString", "path", "sequential"];
+const REPLACE_ON = ["connectString", "profile", "path", "sequential"];
 
 /** State of a `ZkNode`: its inputs, the requested path, and the record of the real znode. */
 type ZkNodeState = Omit<ZkNodeInputs, "acl"> & { acl: AclEntry[] } & ZnodeRecord & {
@@ -75,7 +76,9 @@ export const zkNode: ProviderMethods = {
     const { inputs, failures } = validate(zkNodeInputs, news, ZK_NODE_DEFAULTS);
     // Without a connect string of its own, the resource writes through the stack's, chroot included.
     if (failures.length > 0) return { inputs, failures };
-    return { inputs, failures: stackTargetFailures("ZkNode", inputs, stackConnectString()) };
+    const profile = profileFailures(inputs.profile);
+    if (profile.length > 0) return { inputs, failures: profile };
+    return { inputs, failures: stackTargetFailures("ZkNode", inputs, stackConnectString(inputs.profile)) };
   },
 
   async diff(_id, olds, news) {
@@ -90,7 +93,7 @@ export const zkNode: ProviderMethods = {
 
   async create(raw) {
     const inputs = raw as ZkNodeInputs;
-    const s = settingsFor(inputs.connectString);
+    const s = settingsOf(inputs);
     const created = await createZnode(s, specOf(inputs)).catch((err: unknown) => {
       throw keepInDoubt(err, inputs.path, { ...inputs, path: inputs.path, requestedPath: inputs.path });
     });
@@ -100,7 +103,7 @@ export const zkNode: ProviderMethods = {
   },
 
   async read(id, props) {
-    const s = settingsFor(props.connectString as string | undefined);
+    const s = settingsOf(props);
     if (props.inDoubt) {
       const { inDoubt, ...rest } = props;
       const spec = specFromState(props);
@@ -116,7 +119,7 @@ export const zkNode: ProviderMethods = {
 
   async update(_id, olds, news) {
     const inputs = news as ZkNodeInputs;
-    const s = settingsFor(inputs.connectString);
+    const s = settingsOf(inputs);
     olds = await settleInDoubt(s, olds, specFromState);
     const recorded = recordFromState(olds);
     let record = recorded;
@@ -137,6 +140,6 @@ export const zkNode: ProviderMethods = {
   },
 
   async delete(_id, props) {
-    await deleteManaged(settingsFor(props.connectString as string | undefined), props, specFromState);
+    await deleteManaged(settingsOf(props), props, specFromState);
   },
 };

@@ -11,7 +11,7 @@ import { joinPath } from "../core/paths";
 import type { ZkServiceRegistrationInputs } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
 import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
-import { settingsFor, stackConnectString } from "./settings";
+import { profileFailures, settingsOf, stackConnectString } from "./settings";
 import {
   CreateSpec,
   createZnode,
@@ -46,8 +46,9 @@ const INPUTS = [
   "enabled",
   "acl",
   "adopt",
+  "profile",
 ] as const;
-const REPLACE_ON = ["connectString", "service", "instanceId", "basePath", "format"];
+const REPLACE_ON = ["connectString", "profile", "service", "instanceId", "basePath", "format"];
 
 /**
  * Checked inputs as the provider holds them. The user's `id` travels as `instanceId`: `id` is the
@@ -115,7 +116,9 @@ export const zkServiceRegistration: ProviderMethods = {
     const failures =
       result.failures.length > 0
         ? result.failures
-        : stackTargetFailures("ZkServiceRegistration", inputs, stackConnectString());
+        : profileFailures(inputs.profile).length > 0
+          ? profileFailures(inputs.profile)
+          : stackTargetFailures("ZkServiceRegistration", inputs, stackConnectString(inputs.profile));
     const { id, ...checked } = inputs;
     if (id !== undefined) return { inputs: { ...checked, instanceId: id }, failures };
     // Invalid inputs come back as given: an undefined instanceId would not survive the engine's protobuf Struct.
@@ -135,7 +138,7 @@ export const zkServiceRegistration: ProviderMethods = {
 
   async create(raw) {
     const inputs = raw as CheckedInputs;
-    const s = settingsFor(inputs.connectString);
+    const s = settingsOf(inputs);
     const path = registrationPath(inputs);
     let registrationTimeUTC = Date.now();
     if (inputs.adopt && inputs.format !== "serverset") {
@@ -156,7 +159,7 @@ export const zkServiceRegistration: ProviderMethods = {
   },
 
   async read(id, props) {
-    const s = settingsFor(props.connectString as string | undefined);
+    const s = settingsOf(props);
     if (props.inDoubt) {
       const { inDoubt, ...rest } = props;
       const own = await findInDoubt(s, specInDoubt(rest), inDoubt as InDoubt);
@@ -188,7 +191,7 @@ export const zkServiceRegistration: ProviderMethods = {
 
   async update(_id, olds, news) {
     const inputs = news as CheckedInputs;
-    const s = settingsFor(inputs.connectString);
+    const s = settingsOf(inputs);
     const registrationTimeUTC = Number(olds.registrationTimeUTC);
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
     olds = await settleInDoubt(s, olds, specInDoubt);
@@ -211,6 +214,6 @@ export const zkServiceRegistration: ProviderMethods = {
   },
 
   async delete(_id, props) {
-    await deleteManaged(settingsFor(props.connectString as string | undefined), props, specInDoubt);
+    await deleteManaged(settingsOf(props), props, specInDoubt);
   },
 };
