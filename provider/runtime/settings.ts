@@ -34,7 +34,7 @@ function readProfiles(text: string | undefined): Record<string, ProviderConfig> 
   } catch {
     throw new Error(
       "zookeeper:profiles must be an object of named connections; set them with " +
-        "'pulumi config set --path zookeeper:profiles.<name>.connectString host:2181' (and --secret for digest and tlsKey)",
+        "'pulumi config set --path zookeeper:profiles.staging.connectString host:2181' (and --secret for digest and tlsKey)",
     );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))

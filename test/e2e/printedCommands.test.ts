@@ -33,7 +33,8 @@ function configCommands(): { file: string; command: string }[] {
   const out: { file: string; command: string }[] = [];
   for (const { file, text } of sources()) {
     for (const m of text.matchAll(/[`'](pulumi config set [^`'\n]*(?:'[^'\n]*'[^`'\n]*)*)[`']/g)) {
-      out.push({ file, command: m[1] as string });
+      // A message built with a template prints the value in its place: run it with a sample one.
+      out.push({ file, command: (m[1] as string).replace(/\$\{[^}]+\}/g, "example") });
     }
   }
   return out;
