@@ -71,10 +71,11 @@ export async function getServiceInstances(args: GetServiceInstancesArgs): Promis
   const warn = (m: string) => pulumi.log.warn(m);
   const wait = inputs.wait;
   if (!wait) return readServiceInstances(settings, query, warn);
-  const all = await readServiceInstances(settings, { ...query, includeNotServing: true }, warn);
-  const answer = () => (query.includeNotServing ? all : all.filter((i) => i.serving));
-  if (all.filter((i) => i.serving).length >= wait.minInstances) return answer();
   if (pulumi.runtime.isDryRun()) {
+    // One read: the wait below reads the directory itself, with its watches, the first time round.
+    const all = await readServiceInstances(settings, { ...query, includeNotServing: true }, warn);
+    const answer = () => (query.includeNotServing ? all : all.filter((i) => i.serving));
+    if (all.filter((i) => i.serving).length >= wait.minInstances) return answer();
     // A preview (a pull request's too) must not hang: it reports what is there and goes on with it.
     const seen = { exists: true, instances: all, skipped: [] };
     warn(

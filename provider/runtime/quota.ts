@@ -1,3 +1,5 @@
+// Quota znodes are world-writable, as zkCli creates them.
+import { OPEN_ACL } from "../core/acl";
 import { parseConnectString } from "../core/connectString";
 import { ProviderError } from "../core/messages";
 import { ancestors, joinPath } from "../core/paths";
@@ -99,9 +101,9 @@ export function createQuota(s: ConnectionSettings, chroot: string, quota: Quota)
         missing.push(p);
     }
     const ops: MultiOp[] = [
-      ...missing.map((p): MultiOp => ({ op: "create", path: p, data: Buffer.alloc(0), acl: OPEN })),
-      { op: "create", path: paths.limits, data: Buffer.from(formatLimits(limitsOf(quota))), acl: OPEN },
-      { op: "create", path: paths.stats, data: Buffer.from(INITIAL_STATS), acl: OPEN },
+      ...missing.map((p): MultiOp => ({ op: "create", path: p, data: Buffer.alloc(0), acl: OPEN_ACL })),
+      { op: "create", path: paths.limits, data: Buffer.from(formatLimits(limitsOf(quota))), acl: OPEN_ACL },
+      { op: "create", path: paths.stats, data: Buffer.from(INITIAL_STATS), acl: OPEN_ACL },
     ];
     await client.multi(ops);
     const stat = await client.exists(paths.limits);
@@ -109,9 +111,6 @@ export function createQuota(s: ConnectionSettings, chroot: string, quota: Quota)
     return { version: stat.version, czxid: stat.czxid };
   });
 }
-
-/** World-writable, as zkCli creates quota znodes. */
-const OPEN = [{ scheme: "world", id: "anyone", perms: "rwcda" }] as const;
 
 /** Changes a chroot's quota, compare-and-set on the limits znode's version and creation zxid. */
 export function updateQuota(

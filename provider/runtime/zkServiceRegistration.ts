@@ -113,11 +113,12 @@ export const zkServiceRegistration: ProviderMethods = {
     );
     const { inputs } = result;
     // Without a connect string of its own, the registration writes through the stack's, chroot included.
+    const profile = profileFailures(inputs.profile);
     const failures =
       result.failures.length > 0
         ? result.failures
-        : profileFailures(inputs.profile).length > 0
-          ? profileFailures(inputs.profile)
+        : profile.length > 0
+          ? profile
           : stackTargetFailures("ZkServiceRegistration", inputs, stackConnectString(inputs.profile));
     const { id, ...checked } = inputs;
     if (id !== undefined) return { inputs: { ...checked, instanceId: id }, failures };
