@@ -6,6 +6,7 @@
 # Uses the ensemble in ZK_CONNECT_STRING, or starts one as every server tier does. Other arguments go to jest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PATH="$(bash scripts/node.sh newest):$PATH" # the newest leg of the matrix (scripts/test.sh)
 
 usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 need() { [ "$#" -ge 2 ] || { echo "adversary: $1 needs a value" >&2; usage; }; }

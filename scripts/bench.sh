@@ -7,6 +7,7 @@
 # The TypeScript runs in place through bench/register.js after a type check of bench/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PATH="$(bash scripts/node.sh newest):$PATH" # the newest leg of the matrix (scripts/test.sh)
 
 PULUMI_BIN_DIR="$(bash scripts/setup.sh)"
 export PULUMI_BIN_DIR

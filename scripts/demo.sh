@@ -4,6 +4,7 @@
 # (pulumi destroy, ensemble stopped). Set DEMO_KEEP=1 to leave the ensemble and stack running.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PATH="$(bash scripts/node.sh newest):$PATH" # the newest leg of the matrix (scripts/test.sh)
 repo="$(pwd)"
 
 bin="$(bash scripts/setup.sh)"

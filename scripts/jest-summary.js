@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-// Prints the closing lines of a jest --json run: the counts, then every failed test and every
-// suite that could not run, each with the first lines of its message. Exits 1 when anything
-// failed, or when a test was skipped under CI=true (no tier may skip there).
+// Prints the closing lines of jest --json runs, given as leg=file: per leg, every failed test and
+// every suite that could not run, each with the first lines of its message, then the counts.
+// Exits 1 when anything failed, or when a test was skipped under CI=true (no tier may skip there).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
-const results = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 // The first n lines, and any later line that says how to replay a generated case.
 const lines = (text, n) =>
   String(text)
@@ -16,22 +15,37 @@ const lines = (text, n) =>
     .filter((line, i) => i < n || /Replay:|seed: -?\d+/.test(line))
     .map((line) => `      ${line}`);
 
-for (const suite of results.testResults) {
-  const file = path.relative(process.cwd(), suite.name);
-  if (suite.status === "failed" && suite.assertionResults.every((t) => t.status !== "failed")) {
-    console.log(`  suite failed to run: ${file}`);
-    console.log(lines(suite.message, 12).join("\n"));
+let ok = true;
+for (const arg of process.argv.slice(2)) {
+  const [leg, file] = arg.includes("=") ? arg.split(/=(.*)/s) : ["jest", arg];
+  let results;
+  try {
+    results = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    console.log(`${leg}: jest wrote no results (${err.message}): see its output above`);
+    ok = false;
+    continue;
   }
-  for (const test of suite.assertionResults) {
-    if (test.status !== "failed") continue;
-    console.log(`  failed: ${file} > ${test.fullName}`);
-    console.log(lines(test.failureMessages.join("\n"), 12).join("\n"));
+  for (const suite of results.testResults) {
+    const name = path.relative(process.cwd(), suite.name);
+    if (suite.status === "failed" && suite.assertionResults.every((t) => t.status !== "failed")) {
+      console.log(`  ${leg}: suite failed to run: ${name}`);
+      console.log(lines(suite.message, 12).join("\n"));
+    }
+    for (const test of suite.assertionResults) {
+      if (test.status !== "failed") continue;
+      console.log(`  ${leg}: failed: ${name} > ${test.fullName}`);
+      console.log(lines(test.failureMessages.join("\n"), 12).join("\n"));
+    }
+  }
+  const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+  console.log(
+    `${leg}: jest: ${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests} skipped`,
+  );
+  if (failed > 0 || !results.success) ok = false;
+  if (process.env.CI === "true" && results.numPendingTests > 0) {
+    console.log(`${leg}: skipped tests are not allowed under CI`);
+    ok = false;
   }
 }
-const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-console.log(`jest: ${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests} skipped`);
-if (process.env.CI === "true" && results.numPendingTests > 0) {
-  console.error("skipped tests are not allowed under CI");
-  process.exit(1);
-}
-process.exit(failed > 0 || !results.success ? 1 : 0);
+process.exit(ok ? 0 : 1);

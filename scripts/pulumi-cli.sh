@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Puts the real Pulumi CLI (pulumi, pulumi-language-nodejs, pulumi-resource-pulumi-nodejs) in a
 # cached bin directory and prints that directory. Uses binaries from PATH when both are there;
-# otherwise builds pulumi from Go modules at the version of the installed @pulumi/pulumi. The Go
-# module proxy refuses the official Node.js language host, so when it cannot be built the
-# project's own host (scripts/langhost/pulumi-language-nodejs) is linked in its place.
+# otherwise builds pulumi from Go modules at PULUMI_VERSION, by default the version of the
+# installed @pulumi/pulumi. The Go module proxy refuses the official Node.js language host, so
+# when it cannot be built the project's own host (scripts/langhost/pulumi-language-nodejs) is
+# linked in its place.
 set -euo pipefail
 
-version="${PULUMI_VERSION:-3.248.0}"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# By default the CLI of the same version as the installed @pulumi/pulumi (the newest tested).
+sdk_version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo_root/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || true)"
+version="${PULUMI_VERSION:-${sdk_version:-3.276.0}}"
 cache="${PULUMI_ZK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-zookeeper}"
 bin="$cache/pulumi-v$version/bin"
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { echo "pulumi-cli: $*" >&2; }
 
 if command -v pulumi >/dev/null && command -v pulumi-language-nodejs >/dev/null; then

@@ -11,7 +11,6 @@ const fs = require("fs");
 const net = require("net");
 const path = require("path");
 
-const VERSION = "3.248.0";
 // Exit code of @pulumi/pulumi/cmd/run meaning "an actionable message was already shown".
 const BAIL_EXIT_CODE = 32;
 const MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
@@ -126,10 +125,16 @@ function findOnPath(name) {
   return undefined;
 }
 
+// The host's version is that of the @pulumi/pulumi whose stubs it loads (the program's, else ours).
+function sdkVersion() {
+  const pkg = resolveFrom([process.cwd(), repoDir], "@pulumi/pulumi/package.json");
+  return pkg ? JSON.parse(fs.readFileSync(pkg, "utf8")).version : "0.0.0";
+}
+
 function main(argv) {
   const { flags, positional } = parseArgs(argv);
   if (flags.version !== undefined) {
-    process.stdout.write(`${VERSION}\n`);
+    process.stdout.write(`${sdkVersion()}\n`);
     return;
   }
   if (flags.runtime && flags.runtime !== "nodejs") {
@@ -303,7 +308,7 @@ function main(argv) {
     }),
     getPluginInfo: unary(() => {
       const info = new pb.plugin.PluginInfo();
-      info.setVersion(VERSION);
+      info.setVersion(sdkVersion());
       return info;
     }),
     getRequiredPlugins: unary(() => new language.GetRequiredPluginsResponse()),

@@ -61,7 +61,8 @@ export function pulumiEnv(backendDir: string, extra: NodeJS.ProcessEnv = {}): No
 /**
  * Copies an example from `examples/` into a temp dir and installs it as a user would, with this
  * package from its `npm pack` tarball (or from `tarball`, e.g. a released version's); `edit`
- * changes the example's package.json first (e.g. another `@pulumi/pulumi`).
+ * changes the example's package.json first (e.g. another `@pulumi/pulumi`). `PZK_PULUMI_SDK` sets
+ * the program's `@pulumi/pulumi` for a whole run (the oldest leg of the matrix, scripts/test.sh).
  */
 export async function installExample(
   example: string,
@@ -76,6 +77,8 @@ export async function installExample(
   const pkgFile = path.join(dir, "package.json");
   const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
   pkg.dependencies["pulumi-zookeeper"] = `file:${tarball}`;
+  const sdk = process.env.PZK_PULUMI_SDK;
+  if (sdk) pkg.dependencies["@pulumi/pulumi"] = sdk;
   edit(pkg);
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
   const installed = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
