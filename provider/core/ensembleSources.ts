@@ -101,6 +101,7 @@ export const ensembleLookupInputs = z
     seed: seed.optional(),
     servers: staticServers.optional(),
     chroot: zkPath.refine((p) => p !== "/", "chroot cannot be the root '/'; omit it instead").optional(),
+    profile: z.string().min(1, "profile must not be empty").optional(),
     connectString: z
       .unknown()
       .refine(

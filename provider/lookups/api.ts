@@ -130,6 +130,12 @@ export interface GetEnsembleArgs {
    * @default none
    */
   chroot?: string;
+  /**
+   * A named connection of the stack config `zookeeper:profiles` whose credentials, session timeout
+   * and TLS settings reach a `seed` (its connect string is not used: the source names the ensemble).
+   * @default the stack's own `zookeeper:*` settings
+   */
+  profile?: string;
 }
 
 /** What an ensemble lookup found: members sorted by host and port, and connect strings. */

@@ -103,8 +103,11 @@ export function checkEnsembleArgs(args: GetEnsembleArgs): EnsembleLookupInputs {
 /** See `getEnsemble` in `api.ts`: discovers an ensemble's members from one name. Runs on every preview and up. */
 export async function getEnsemble(args: GetEnsembleArgs): Promise<EnsembleInfo> {
   const inputs = checkEnsembleArgs(args);
-  // The stack's credentials, timeout and TLS: a seed is reached like any other member.
-  const seedSettings = sessionSettings(stackConfig());
+  const config = stackConfig();
+  const problem = profileProblem(inputs.profile, config);
+  if (problem) throw new pulumi.RunError(`invalid ensemble lookup arguments: profile: ${problem}`);
+  // The profile's (or the stack's) credentials, timeout and TLS: a seed is reached like any member.
+  const seedSettings = sessionSettings(profileConfig(inputs.profile, config));
   const result: EnsembleResult = await lookUpEnsemble(inputs, seedSettings, (m) => pulumi.log.warn(m));
   return result;
 }

@@ -369,6 +369,25 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
     expect(sent.includes(Buffer.from(password))).toBe(false);
   });
 
+  it("reaches a TLS seed through a profile's TLS settings while the stack's own are plain (getEnsemble)", async () => {
+    const tls = good();
+    const secure = { tls: "true", tlsCa: tls.ca, tlsCert: tls.cert, tlsKey: tls.key, sessionTimeoutMs: 1000 };
+    pulumi.runtime.setAllConfig({
+      "zookeeper:sessionTimeoutMs": "1000",
+      "zookeeper:profiles": JSON.stringify({ secure }),
+    });
+    const before = secureRecorder.sent().length;
+    const result = await getEnsemble({ seed: secureRecorder.connectString, profile: "secure" });
+    expect(result.servers).toEqual([{ host: "127.0.0.1", port: ensemble.members[0].clientPort }]);
+    const sent = secureRecorder.sent().subarray(before);
+    expect([sent[0], sent[1]]).toEqual([0x16, 0x03]);
+    // Without the profile the stack's plain settings apply, which the TLS port cannot answer.
+    await expect(getEnsemble({ seed: secureRecorder.connectString })).rejects.toThrow(/unavailable|answered/);
+    await expect(getEnsemble({ seed: secureRecorder.connectString, profile: "nope" })).rejects.toThrow(
+      /profile: .*nope/,
+    );
+  });
+
   it("sends no digest to a plain client port from any entry point", async () => {
     setProgramConfig({ "zookeeper:connectString": plainRecorder.connectString });
     const tls = good();

@@ -101,6 +101,16 @@ describe("ensemble lookup inputs", () => {
     expect(failureOf(check(news).failures, property)).toContain(why);
   });
 
+  it("takes a profile name for the seed's connection, and refuses an empty one", () => {
+    expect(check({ seed: "zk1:2181", profile: "staging" })).toEqual({
+      inputs: { seed: "zk1:2181", profile: "staging" },
+      failures: [],
+    });
+    expect(failureOf(check({ seed: "zk1:2181", profile: "" }).failures, "profile")).toBe(
+      "profile must not be empty",
+    );
+  });
+
   it("reports two sources next to a broken one", () => {
     const { failures } = check({ exhibitor: { hosts: [] }, seed: "zk1:2181" });
     expect(failureOf(failures, "exhibitor.hosts")).toContain("at least one");
