@@ -28,6 +28,9 @@ export default tseslint.config(
       ],
       // The dynamic-provider shims must call require() inside serialized methods (docs/DESIGN.md §4).
       "@typescript-eslint/no-require-imports": "off",
+      // A type-only import must say so: the package's entry points must not load zod or the
+      // ZooKeeper client until used, and test/unit/lazyLoading.test.ts checks that they do not.
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
     },
   },
   {

@@ -1,10 +1,10 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import type { Ensemble } from "../scripts/ensemble";
-import { changeSummary, Stack } from "../test/support/pulumi";
-import { installedExample, newStack, runStep, Step } from "./support/deployments";
-import { BenchOutcome, ms, now, ratio, Table, Verdict } from "./support/report";
-import { BenchSizes } from "./support/sizes";
+import { changeSummary, type Stack } from "../test/support/pulumi";
+import { installedExample, newStack, runStep, type Step } from "./support/deployments";
+import { type BenchOutcome, ms, now, ratio, type Table, type Verdict } from "./support/report";
+import { type BenchSizes } from "./support/sizes";
 import { ConsWatch, sessionCounters, sessionsOpened } from "./support/zookeeper";
 
 const STEPS: readonly Step[] = ["up", "up (no change)", "preview (no change)", "destroy"];

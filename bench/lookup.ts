@@ -2,10 +2,10 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { encodeRegistration } from "../provider/core/formats";
-import { Ensemble } from "../scripts/ensemble";
+import { type Ensemble } from "../scripts/ensemble";
 import { run } from "../test/support/pulumi";
-import { BenchOutcome, median, mib, ms, now, rate, ratio, Verdict } from "./support/report";
-import { BenchSizes } from "./support/sizes";
+import { type BenchOutcome, median, mib, ms, now, rate, ratio, type Verdict } from "./support/report";
+import { type BenchSizes } from "./support/sizes";
 import { SOURCE_ROOT } from "./support/source";
 import { aFollower, inParallel, raw, rawSession } from "./support/zookeeper";
 

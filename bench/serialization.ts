@@ -2,8 +2,8 @@ import * as path from "path";
 import { run } from "../test/support/pulumi";
 import type { Report, Variant } from "./serialization-worker";
 import { installedExample } from "./support/deployments";
-import { BenchOutcome, median, ms, ratio, Verdict } from "./support/report";
-import { BenchSizes } from "./support/sizes";
+import { type BenchOutcome, median, ms, ratio, type Verdict } from "./support/report";
+import { type BenchSizes } from "./support/sizes";
 
 /** Variants and settings, run in turn, `repeats` rounds; the median counts. */
 const CASES: readonly { variant: Variant; cache: boolean }[] = [

@@ -7,9 +7,9 @@ import type * as registrationModule from "../provider/runtime/zkServiceRegistrat
 import type * as clientModule from "../provider/zk/client";
 import type { ZkClient } from "../provider/zk/client";
 import type * as poolModule from "../provider/zk/pool";
-import { Ensemble } from "../scripts/ensemble";
-import { BenchOutcome, median, now, rate, ratio, Table, Verdict } from "./support/report";
-import { BenchSizes } from "./support/sizes";
+import { type Ensemble } from "../scripts/ensemble";
+import { type BenchOutcome, median, now, rate, ratio, type Table, type Verdict } from "./support/report";
+import { type BenchSizes } from "./support/sizes";
 import { providerModule } from "./support/source";
 import { aFollower, inParallel, packetsReceived, raw, rawSession } from "./support/zookeeper";
 

@@ -4,14 +4,22 @@ import type * as serviceInstancesModule from "../provider/lookups/serviceInstanc
 import type * as settingsModule from "../provider/runtime/settings";
 import type { ConnectionSettings } from "../provider/zk/pool";
 import type * as poolModule from "../provider/zk/pool";
-import { Ensemble, startEnsemble, stopEnsemble } from "../scripts/ensemble";
+import { type Ensemble, startEnsemble, stopEnsemble } from "../scripts/ensemble";
 import { makeTestCerts, removeTestCerts, tlsServerConfig } from "../test/support/tlsCerts";
 import { populate, removeAll, SERVICE } from "./lookup";
-import { BenchOutcome, median, ms, now, rate, ratio, Table } from "./support/report";
-import { BenchSizes } from "./support/sizes";
+import { type BenchOutcome, median, ms, now, rate, ratio, type Table } from "./support/report";
+import { type BenchSizes } from "./support/sizes";
 import { providerModule } from "./support/source";
 import { aFollower } from "./support/zookeeper";
-import { medianRun, opsPerSec, PhaseRun, PHASES, providerWorkload, runPhase, Workload } from "./throughput";
+import {
+  medianRun,
+  opsPerSec,
+  type PhaseRun,
+  PHASES,
+  providerWorkload,
+  runPhase,
+  type Workload,
+} from "./throughput";
 
 const { pool, setConfig } = providerModule<typeof settingsModule>("runtime/settings");
 const { connectSession } = providerModule<typeof poolModule>("zk/pool");

@@ -1,9 +1,9 @@
 import { randomBytes } from "crypto";
 import { encodeRegistration } from "../provider/core/formats";
 import { waitForServiceInstances } from "../provider/lookups/waitForInstances";
-import { Ensemble } from "../scripts/ensemble";
-import { BenchOutcome, median, ms, now } from "./support/report";
-import { BenchSizes } from "./support/sizes";
+import { type Ensemble } from "../scripts/ensemble";
+import { type BenchOutcome, median, ms, now } from "./support/report";
+import { type BenchSizes } from "./support/sizes";
 import { packetsReceived, raw, rawSession } from "./support/zookeeper";
 
 /** How long a wait sits idle before the last instance registers: long enough to see no polling. */

@@ -1,7 +1,7 @@
 import * as zookeeper from "node-zookeeper-client";
 import {
-  Ensemble,
-  EnsembleMember,
+  type Ensemble,
+  type EnsembleMember,
   fourLetter,
   leaderId,
   startEnsemble,

@@ -2,13 +2,13 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ZkChroot,
-  ZkChrootArgs,
+  type ZkChrootArgs,
   ZkEnsembleLookup,
-  ZkEnsembleLookupArgs,
+  type ZkEnsembleLookupArgs,
   ZkNode,
-  ZkNodeArgs,
+  type ZkNodeArgs,
   ZkServiceRegistration,
-  ZkServiceRegistrationArgs,
+  type ZkServiceRegistrationArgs,
 } from "pulumi-zookeeper";
 
 /**

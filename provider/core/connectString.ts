@@ -72,6 +72,12 @@ export function parseServer(entry: string): ServerAddress | { problem: string } 
   return { host, port };
 }
 
+/** The host list of a connect string without its chroot, safe to print. */
+export function hostsOnly(connectString: string): string {
+  const slash = connectString.indexOf("/");
+  return slash < 0 ? connectString : connectString.slice(0, slash);
+}
+
 /** Formats one address as `host:port`, bracketing IPv6 hosts. */
 export function formatServer(s: ServerAddress): string {
   return s.host.includes(":") ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;

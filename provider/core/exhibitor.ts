@@ -2,7 +2,7 @@
  * Exhibitor's cluster list (docs/DESIGN.md §3): the URL to ask and the two encodings it answers in.
  * Pure: the HTTP call lives with the other I/O.
  */
-import { ServerAddress } from "./connectString";
+import { type ServerAddress } from "./connectString";
 import { printable } from "./schemas";
 import { uniqueSortedServers } from "./zkConfig";
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { ACL_SCHEMES, AclEntry, ipAclIdProblem, permsProblem } from "./acl";
+import { ACL_SCHEMES, type AclEntry, ipAclIdProblem, permsProblem } from "./acl";
 import { parseConnectString } from "./connectString";
 import { defaultInstanceId, encodeRegistration, SERVERSET_PREFIX, uriSpecProblem } from "./formats";
 import { ancestors, isReserved, joinPath, pathProblem } from "./paths";
-import { MAX_DATA_BYTES, MAX_REQUEST_BYTES, multiBytes, PARENT_DATA_BYTES, SizedOp } from "./requests";
+import { MAX_DATA_BYTES, MAX_REQUEST_BYTES, multiBytes, PARENT_DATA_BYTES, type SizedOp } from "./requests";
 import type { CheckFailure } from "./validation";
 import { propertyName } from "./validation";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type z } from "zod";
 
 /** What the Pulumi engine sends for a value not yet known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

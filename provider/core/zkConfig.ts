@@ -2,7 +2,7 @@
  * The dynamic configuration ZooKeeper 3.5+ publishes in `/zookeeper/config` (docs/DESIGN.md §3), and the
  * outputs of an ensemble lookup built from any source. Pure.
  */
-import { ServerAddress, formatConnectString, sortServers } from "./connectString";
+import { type ServerAddress, formatConnectString, sortServers } from "./connectString";
 import { printable } from "./schemas";
 
 /** The client addresses found in `/zookeeper/config`. */

@@ -1,14 +1,14 @@
-import { ServerAddress, parseConnectString, parseServer } from "../core/connectString";
+import { type ServerAddress, parseConnectString, parseServer } from "../core/connectString";
 import {
-  EnsembleLookupInputs,
-  EnsembleSource,
-  ExhibitorSource,
+  type EnsembleLookupInputs,
+  type EnsembleSource,
+  type ExhibitorSource,
   ensembleSource,
 } from "../core/ensembleSources";
 import { exhibitorUrl, parseExhibitorList } from "../core/exhibitor";
-import { ensembleOutputs, EnsembleOutputs, parseZkConfig } from "../core/zkConfig";
+import { ensembleOutputs, type EnsembleOutputs, parseZkConfig } from "../core/zkConfig";
 import { syncOrWarn } from "./serviceInstances";
-import { ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
+import { type ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
 import { withRetry } from "../zk/retry";
 
 /** What an ensemble lookup found. */

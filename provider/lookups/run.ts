@@ -7,14 +7,14 @@ import { z } from "zod";
 import {
   ENSEMBLE_LOOKUP_DEFAULTS,
   ensembleLookupInputs,
-  EnsembleLookupInputs,
+  type EnsembleLookupInputs,
 } from "../core/ensembleSources";
-import { ServiceInstance } from "../core/formats";
+import { type ServiceInstance } from "../core/formats";
 import { connectString, pathComponent, REGISTRATION_FORMATS, zkPath } from "../core/schemas";
 import { validate } from "../core/validation";
 import { profileConfig, profileProblem, readConfig, sessionSettings, settingsFor } from "../runtime/settings";
 import type { EnsembleInfo, GetEnsembleArgs, GetServiceInstancesArgs } from "./api";
-import { EnsembleResult, lookUpEnsemble } from "./ensemble";
+import { type EnsembleResult, lookUpEnsemble } from "./ensemble";
 import { readServiceInstances } from "./serviceInstances";
 import { waitForServiceInstances, WaitTimeout, waitSummary } from "./waitForInstances";
 

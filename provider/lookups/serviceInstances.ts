@@ -1,10 +1,10 @@
-import { decodeInstance, ServiceInstance, sortInstances } from "../core/formats";
+import { decodeInstance, type ServiceInstance, sortInstances } from "../core/formats";
 import { joinPath } from "../core/paths";
-import { RegistrationFormat } from "../core/schemas";
+import { type RegistrationFormat } from "../core/schemas";
 import { NO_NODE, NOT_READ_ONLY } from "../core/zkCodes";
-import { Watch, ZkClient } from "../zk/client";
+import { type Watch, type ZkClient } from "../zk/client";
 import { errorCode } from "../zk/errors";
-import { ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
+import { type ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
 import { withRetry } from "../zk/retry";
 
 /** What to look up. */

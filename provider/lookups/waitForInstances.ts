@@ -1,10 +1,16 @@
-import { endpointOf, notServingReason, ServiceInstance } from "../core/formats";
+import { endpointOf, notServingReason, type ServiceInstance } from "../core/formats";
 import { joinPath } from "../core/paths";
-import { ZkClient } from "../zk/client";
+import { type ZkClient } from "../zk/client";
 import { isTransient } from "../zk/errors";
-import { ConnectionSettings, connectSession } from "../zk/pool";
+import { type ConnectionSettings, connectSession } from "../zk/pool";
 import { backoffDelay } from "../zk/retry";
-import { DirectoryRead, readDirectory, ServiceQuery, skippedMessage, syncOrWarn } from "./serviceInstances";
+import {
+  type DirectoryRead,
+  readDirectory,
+  type ServiceQuery,
+  skippedMessage,
+  syncOrWarn,
+} from "./serviceInstances";
 
 /** How many serving instances to wait for, and for how long. */
 export interface WaitFor {

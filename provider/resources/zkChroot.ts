@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Quota } from "../core/quota";
 import provider = require("../providers/zkChroot");

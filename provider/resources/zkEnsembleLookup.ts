@@ -1,6 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ServerAddress } from "../core/connectString";
-import { GetEnsembleArgs, getEnsembleOutput, InputArgs } from "../lookups/api";
+import { type GetEnsembleArgs, getEnsembleOutput, type InputArgs } from "../lookups/api";
 import provider = require("../providers/zkEnsembleLookup");
 import { ZkResource } from "./zkResource";
 

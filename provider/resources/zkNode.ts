@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import provider = require("../providers/zkNode");
 import { ZkResource } from "./zkResource";

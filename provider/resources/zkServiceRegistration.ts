@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Endpoint } from "../core/formats";
 import provider = require("../providers/zkServiceRegistration");

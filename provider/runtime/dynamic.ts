@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Schemas from "../core/schemas";
-import { AclEntry, normalizeAcl } from "../core/acl";
+import { type AclEntry, normalizeAcl } from "../core/acl";
 import { sameValue } from "../core/diff";
 
 /** The methods of a dynamic provider, as the runtime implements them for one resource type. */

@@ -10,16 +10,16 @@ import {
   limitsOf,
   LIMITS_NODE,
   parseLimits,
-  Quota,
+  type Quota,
   QUOTA_ROOT,
   quotaOfLimits,
   quotaPaths,
   STATS_NODE,
 } from "../core/quota";
 import { BAD_VERSION, NO_NODE, NOT_EMPTY } from "../core/zkCodes";
-import { MultiOp, ZkClient } from "../zk/client";
+import { type MultiOp, type ZkClient } from "../zk/client";
 import { errorCode } from "../zk/errors";
-import { ConnectionSettings } from "../zk/pool";
+import { type ConnectionSettings } from "../zk/pool";
 import { pool } from "./settings";
 
 /** What state records of a chroot's quota: its limits znode, to compare-and-set against. */

@@ -1,5 +1,5 @@
-import { ConnectionSettings, DEFAULT_SESSION_TIMEOUT_MS, SessionPool } from "../zk/pool";
-import { loadPem, TlsSettings } from "../zk/tls";
+import { type ConnectionSettings, DEFAULT_SESSION_TIMEOUT_MS, SessionPool } from "../zk/pool";
+import { loadPem, type TlsSettings } from "../zk/tls";
 
 /** Stack configuration the provider reads in `configure`. */
 export interface ProviderConfig {

@@ -1,4 +1,4 @@
-import { AclEntry, normalizeAcl } from "../core/acl";
+import { type AclEntry, normalizeAcl } from "../core/acl";
 import { withChroot } from "../core/connectString";
 import { planDiff, sameValue } from "../core/diff";
 import * as msg from "../core/messages";
@@ -8,11 +8,11 @@ import type { Quota } from "../core/quota";
 import type { ZkChrootInputs } from "../core/schemas";
 import { UNKNOWN, validate } from "../core/validation";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
-import { MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
+import { type MultiOp, type MultiResult, type ZkClient, ZkMultiError, type ZnodeStat } from "../zk/client";
 import { errorCode, isTransient } from "../zk/errors";
-import { ConnectionSettings } from "../zk/pool";
-import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
-import { createQuota, QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
+import { type ConnectionSettings } from "../zk/pool";
+import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecordedAcl } from "./dynamic";
+import { createQuota, type QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
 import { pool, profileFailures, settingsFor, settingsOf, stackConnectString } from "./settings";
 import {
   inheritedAcl,
@@ -21,13 +21,13 @@ import {
   recordFromState,
   recordOf,
   CreateInDoubt,
-  InDoubt,
+  type InDoubt,
   keepInDoubt,
   partialFailure,
   provesOwnCreate,
   removeEmptyParents,
   withMissingParents,
-  ZnodeRecord,
+  type ZnodeRecord,
 } from "./znodes";
 
 const INPUTS = [

@@ -1,5 +1,5 @@
 import { planDiff } from "../core/diff";
-import { ProviderMethods } from "./dynamic";
+import { type ProviderMethods } from "./dynamic";
 
 const OUTPUTS = ["servers", "connectString", "chrootedConnectString", "source"] as const;
 

@@ -1,4 +1,4 @@
-import { AclEntry } from "../core/acl";
+import { type AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
 import type { ZkNodeInputs } from "../core/schemas";
 import { validate } from "../core/validation";
@@ -7,17 +7,17 @@ import {
   dataBytes,
   dataFields,
   inputSchemas,
-  ProviderMethods,
-  Props,
+  type ProviderMethods,
+  type Props,
   withRecordedAcl,
 } from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
 import {
-  CreateSpec,
+  type CreateSpec,
   createZnode,
   deleteManaged,
   findInDoubt,
-  InDoubt,
+  type InDoubt,
   keepInDoubt,
   readZnode,
   recordFromState,
@@ -25,7 +25,7 @@ import {
   updateAcl,
   updateData,
   verifyRecord,
-  ZnodeRecord,
+  type ZnodeRecord,
 } from "./znodes";
 
 const INPUTS = [

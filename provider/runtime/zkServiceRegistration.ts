@@ -1,23 +1,23 @@
-import { AclEntry } from "../core/acl";
+import { type AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
 import {
   decodeInstance,
   defaultInstanceId,
   encodeRegistration,
-  Registration,
+  type Registration,
   SERVERSET_PREFIX,
 } from "../core/formats";
 import { joinPath } from "../core/paths";
 import type { ZkServiceRegistrationInputs } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
-import { aclChange, inputSchemas, ProviderMethods, Props, withRecordedAcl } from "./dynamic";
+import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecordedAcl } from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
 import {
-  CreateSpec,
+  type CreateSpec,
   createZnode,
   deleteManaged,
   findInDoubt,
-  InDoubt,
+  type InDoubt,
   keepInDoubt,
   readZnode,
   recordFromState,
@@ -25,7 +25,7 @@ import {
   updateAcl,
   updateData,
   verifyRecord,
-  ZnodeRecord,
+  type ZnodeRecord,
 } from "./znodes";
 
 const INPUTS = [

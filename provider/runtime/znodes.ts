@@ -1,12 +1,19 @@
-import { AclEntry, normalizeAcl } from "../core/acl";
+import { type AclEntry, normalizeAcl } from "../core/acl";
 import { sameValue } from "../core/diff";
 import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
 import { ancestors, baseName, parentPath } from "../core/paths";
 import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
-import { CreateMode, MultiOp, MultiResult, ZkClient, ZkMultiError, ZnodeStat } from "../zk/client";
+import {
+  type CreateMode,
+  type MultiOp,
+  type MultiResult,
+  type ZkClient,
+  ZkMultiError,
+  type ZnodeStat,
+} from "../zk/client";
 import { errorCode, isTransient } from "../zk/errors";
-import { ConnectionSettings } from "../zk/pool";
+import { type ConnectionSettings } from "../zk/pool";
 import type { Props } from "./dynamic";
 import { pool } from "./settings";
 

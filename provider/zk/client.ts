@@ -1,84 +1,8 @@
-import * as zookeeper from "node-zookeeper-client";
-import { AclEntry, maskToPerms, permsToMask } from "../core/acl";
+import type * as Zk from "node-zookeeper-client";
+import { type AclEntry, maskToPerms, permsToMask } from "../core/acl";
+import { hostsOnly } from "../core/connectString";
 import { ZkError, toZkError } from "./errors";
-
-// node-zookeeper-client throws "Unknown code" from inside its socket handler for server codes it
-// does not know (-118, -119, -124, -125, -127...), which would crash the provider process. Teach its
-// factory to build an exception for any code instead, so the failing request's callback gets it.
-const exceptionModule = require("node-zookeeper-client/lib/Exception.js") as {
-  create: (code: number, path?: string) => Error;
-  __pulumiZkPatched?: boolean;
-};
-if (!exceptionModule.__pulumiZkPatched) {
-  const known = exceptionModule.create;
-  exceptionModule.create = (code: number, path?: string) => {
-    try {
-      return known(code, path);
-    } catch {
-      // The library calls getCode() on the errors it handles, so keep Exception's accessors.
-      const name = `UNKNOWN(${code})`;
-      return Object.assign(new Error(`Exception: UNKNOWN[${code}]`), {
-        code,
-        name,
-        path,
-        getCode: () => code,
-        getName: () => name,
-        getPath: () => path,
-      });
-    }
-  };
-  exceptionModule.__pulumiZkPatched = true;
-}
-
-// node-zookeeper-client never asks for a read-only session, so a member partitioned from its
-// quorum (ZooKeeper's read-only mode) refuses it. Give its ConnectRequest the trailing `readOnly`
-// flag of the protocol, set only for sessions opened with `allowReadOnly` (lookups): writers keep
-// refusing read-only members and fail over instead.
-const jute = require("node-zookeeper-client/lib/jute") as {
-  protocol: Record<string, new (...args: unknown[]) => unknown>;
-  OP_CODES: { MULTI: number; ERROR: number; SYNC: number; CREATE: number };
-  Request: new (header: unknown, payload: unknown) => unknown;
-  TransactionRequest: new (ops: unknown[]) => unknown;
-  __pulumiZkReadOnly?: boolean;
-};
-const connectionManager = require("node-zookeeper-client/lib/ConnectionManager.js") as {
-  prototype: {
-    onSocketConnected: (this: { allowReadOnly?: boolean }, ...args: unknown[]) => unknown;
-    onSocketData: (this: { socket?: { destroy(): void } }, ...args: unknown[]) => unknown;
-  };
-};
-if (!jute.__pulumiZkReadOnly) {
-  const spec = require("node-zookeeper-client/lib/jute/specification.json") as {
-    protocol: { ConnectRequest: { name: string; type: string }[] };
-  };
-  spec.protocol.ConnectRequest.push({ name: "readOnly", type: "boolean" });
-  let connectingReadOnly = false;
-  const PlainConnectRequest = jute.protocol.ConnectRequest as new (...args: unknown[]) => unknown;
-  jute.protocol.ConnectRequest = function ConnectRequest(...args: unknown[]) {
-    return new PlainConnectRequest(...args.slice(0, 5), connectingReadOnly);
-  } as unknown as new (...args: unknown[]) => unknown;
-  const onSocketConnected = connectionManager.prototype.onSocketConnected;
-  connectionManager.prototype.onSocketConnected = function (...args: unknown[]) {
-    connectingReadOnly = this.allowReadOnly === true;
-    try {
-      return onSocketConnected.apply(this, args);
-    } finally {
-      connectingReadOnly = false;
-    }
-  };
-  // A malformed or truncated reply makes the library's decoder throw from the socket handler,
-  // which would crash the process: drop the connection instead, as it does for other protocol errors.
-  const onSocketData = connectionManager.prototype.onSocketData;
-  connectionManager.prototype.onSocketData = function (...args: unknown[]) {
-    try {
-      return onSocketData.apply(this, args);
-    } catch {
-      this.socket?.destroy();
-      return undefined;
-    }
-  };
-  jute.__pulumiZkReadOnly = true;
-}
+import { zookeeperLibrary } from "./library";
 
 /** A jute record as the library builds them: serializes its fields, prefixing `path` with the chroot. */
 type JuteRecord = { setChrootPath(path: string | undefined): void };
@@ -90,6 +14,7 @@ type JuteRecord = { setChrootPath(path: string | undefined): void };
  * bytes on the wire say SYNC.
  */
 function syncRequest(path: string): unknown {
+  const { jute } = zookeeperLibrary();
   // The class the library generates its records from (util.inherits keeps it as `super_`).
   const Record = (
     jute.protocol.GetACLRequest as unknown as { super_: new (...args: unknown[]) => JuteRecord }
@@ -172,19 +97,24 @@ export interface SessionOptions {
   readonly allowReadOnly?: boolean;
 }
 
-const MODES: Record<CreateMode, number> = {
-  persistent: zookeeper.CreateMode.PERSISTENT,
-  sequential: zookeeper.CreateMode.PERSISTENT_SEQUENTIAL,
-  ephemeral: zookeeper.CreateMode.EPHEMERAL,
-  ephemeralSequential: zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
-};
+/** The library's code for a create mode. */
+function modeCode(mode: CreateMode): number {
+  const { CreateMode: codes } = zookeeperLibrary().zookeeper;
+  const byMode: Record<CreateMode, number> = {
+    persistent: codes.PERSISTENT,
+    sequential: codes.PERSISTENT_SEQUENTIAL,
+    ephemeral: codes.EPHEMERAL,
+    ephemeralSequential: codes.EPHEMERAL_SEQUENTIAL,
+  };
+  return byMode[mode];
+}
 
 function long(b: Buffer | undefined): string {
   return b && b.length === 8 ? b.readBigInt64BE(0).toString() : "0";
 }
 
 /** Converts the client library's stat into plain numbers and strings. */
-export function toStat(s: zookeeper.Stat): ZnodeStat {
+export function toStat(s: Zk.Stat): ZnodeStat {
   return {
     czxid: long(s.czxid),
     mzxid: long(s.mzxid),
@@ -200,13 +130,14 @@ export function toStat(s: zookeeper.Stat): ZnodeStat {
   };
 }
 
-function toClientAcl(acl: readonly AclEntry[]): zookeeper.ACL[] {
-  return acl.map((e) => new zookeeper.ACL(permsToMask(e.perms), new zookeeper.Id(e.scheme, e.id)));
+function toClientAcl(acl: readonly AclEntry[]): Zk.ACL[] {
+  const { ACL, Id } = zookeeperLibrary().zookeeper;
+  return acl.map((e) => new ACL(permsToMask(e.perms), new Id(e.scheme, e.id)));
 }
 
-function fromClientAcl(acl: zookeeper.ACL[]): AclEntry[] {
+function fromClientAcl(acl: Zk.ACL[]): AclEntry[] {
   // The library stores the mask as `permission`; its type declarations say `perms`.
-  const mask = (a: zookeeper.ACL) => (a as unknown as { permission: number }).permission;
+  const mask = (a: Zk.ACL) => (a as unknown as { permission: number }).permission;
   return acl.map((a) => ({
     scheme: a.id.scheme as AclEntry["scheme"],
     id: a.id.id,
@@ -231,13 +162,14 @@ export class ZkClient {
   private broken = false;
 
   private constructor(
-    private readonly client: zookeeper.Client,
+    private readonly client: Zk.Client,
     /** The options this session was opened with. */
     readonly options: SessionOptions,
   ) {}
 
   /** Opens a session, failing after `connectTimeoutMs` when no member answers. */
   static connect(options: SessionOptions): Promise<ZkClient> {
+    const { zookeeper } = zookeeperLibrary();
     const client = zookeeper.createClient(options.connectString, {
       sessionTimeout: options.sessionTimeoutMs,
       spinDelay: 200,
@@ -247,7 +179,7 @@ export class ZkClient {
     (
       client as unknown as { connectionManager: { allowReadOnly?: boolean } }
     ).connectionManager.allowReadOnly = options.allowReadOnly === true;
-    client.on("state", (state: zookeeper.State) => {
+    client.on("state", (state: Zk.State) => {
       if (state === zookeeper.State.EXPIRED || state === zookeeper.State.AUTH_FAILED) session.broken = true;
     });
     return new Promise<ZkClient>((resolve, reject) => {
@@ -274,7 +206,7 @@ export class ZkClient {
 
   /** True once the session expired, failed authentication or stopped answering. */
   get usable(): boolean {
-    return !this.broken && this.client.getState() !== zookeeper.State.EXPIRED;
+    return !this.broken && this.client.getState() !== zookeeperLibrary().zookeeper.State.EXPIRED;
   }
 
   /** The session id, as hex, for logs and tests. */
@@ -342,7 +274,7 @@ export class ZkClient {
       "exists",
       path,
       (cb) => (watch ? this.client.exists(path, watch, cb) : this.client.exists(path, cb)),
-      (stat) => (stat ? toStat(stat as zookeeper.Stat) : undefined),
+      (stat) => (stat ? toStat(stat as Zk.Stat) : undefined),
     );
   }
 
@@ -354,7 +286,7 @@ export class ZkClient {
       (cb) => (watch ? this.client.getData(path, watch, cb) : this.client.getData(path, cb)),
       (data, stat) => ({
         data: (data as Buffer | undefined) ?? Buffer.alloc(0),
-        stat: toStat(stat as zookeeper.Stat),
+        stat: toStat(stat as Zk.Stat),
       }),
     );
   }
@@ -376,8 +308,8 @@ export class ZkClient {
       path,
       (cb) => this.client.getACL(path, cb),
       (acl, stat) => ({
-        acl: fromClientAcl(acl as zookeeper.ACL[]),
-        stat: toStat(stat as zookeeper.Stat),
+        acl: fromClientAcl(acl as Zk.ACL[]),
+        stat: toStat(stat as Zk.Stat),
       }),
     );
   }
@@ -392,7 +324,7 @@ export class ZkClient {
     return this.call(
       "create",
       path,
-      (cb) => this.client.create(path, data, toClientAcl(acl), MODES[mode], cb),
+      (cb) => this.client.create(path, data, toClientAcl(acl), modeCode(mode), cb),
       (p) => p as string,
     );
   }
@@ -403,7 +335,7 @@ export class ZkClient {
       "setData",
       path,
       (cb) => this.client.setData(path, data, version, cb),
-      (stat) => toStat(stat as zookeeper.Stat),
+      (stat) => toStat(stat as Zk.Stat),
     );
   }
 
@@ -413,7 +345,7 @@ export class ZkClient {
       "setACL",
       path,
       (cb) => this.client.setACL(path, toClientAcl(acl), aversion, cb),
-      (stat) => toStat(stat as zookeeper.Stat),
+      (stat) => toStat(stat as Zk.Stat),
     );
   }
 
@@ -437,7 +369,7 @@ export class ZkClient {
     // which would make compare-and-set on fresh znodes unconditional: set the version ourselves.
     const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const o of ops) {
-      if (o.op === "create") tx.create(o.path, o.data, toClientAcl(o.acl), MODES[o.mode ?? "persistent"]);
+      if (o.op === "create") tx.create(o.path, o.data, toClientAcl(o.acl), modeCode(o.mode ?? "persistent"));
       else if (o.op === "check") tx.check(o.path, o.version);
       else if (o.op === "setData") tx.setData(o.path, o.data, o.version);
       else tx.remove(o.path, o.version);
@@ -447,6 +379,7 @@ export class ZkClient {
     // The library's `commit` drops the reply's header, whose zxid is the transaction's: queue the
     // same request ourselves (as `commit` does) to keep it.
     const commit = (cb: (err: unknown, ...rest: unknown[]) => void) => {
+      const { jute } = zookeeperLibrary();
       const header = new jute.protocol.RequestHeader() as { type?: number };
       header.type = jute.OP_CODES.MULTI;
       const request = new jute.Request(header, new jute.TransactionRequest(queued));
@@ -456,7 +389,7 @@ export class ZkClient {
         const error = results.find((r) => r.type === jute.OP_CODES.ERROR && r.err !== 0);
         if (!error) return cb(undefined, results, response.header.zxid);
         failed = results;
-        cb(exceptionModule.create(error.err as number));
+        cb(zookeeperLibrary().exception(error.err as number));
       });
     };
     return this.call("multi", undefined, commit, (results, zxid) =>
@@ -471,7 +404,7 @@ interface RawMultiResult {
   type: number;
   err?: number;
   path?: string;
-  stat?: zookeeper.Stat;
+  stat?: Zk.Stat;
 }
 
 function toMultiResult(r: RawMultiResult, zxid: string): MultiResult {
@@ -487,7 +420,7 @@ interface MultiReply {
 }
 
 /** The client's connection manager, which queues requests (the library keeps it as a field). */
-function connectionManagerOf(client: zookeeper.Client): {
+function connectionManagerOf(client: Zk.Client): {
   queue(
     request: unknown,
     cb: (err: unknown, response: { header: { zxid: Buffer }; payload: unknown }) => void,
@@ -514,10 +447,4 @@ function multiFailure(err: unknown, ops: readonly MultiOp[], results: RawMultiRe
   const at = index >= 0 ? index : 0;
   const op = ops[at];
   return op ? new ZkMultiError(err.code, at, op) : err;
-}
-
-/** The host list of a connect string without its chroot, safe to print. */
-export function hostsOnly(connectString: string): string {
-  const slash = connectString.indexOf("/");
-  return slash < 0 ? connectString : connectString.slice(0, slash);
 }

@@ -1,9 +1,9 @@
 import { createHash } from "crypto";
-import { SessionOptions, ZkClient } from "./client";
+import { type SessionOptions, ZkClient } from "./client";
 import { isTransient } from "./errors";
 import { explainQuotaExceeded } from "./quotaErrors";
-import { RetryPolicy, withRetry } from "./retry";
-import { closeTunnels, connectOverTls, tlsFingerprint, TlsSettings } from "./tls";
+import { type RetryPolicy, withRetry } from "./retry";
+import { closeTunnels, connectOverTls, tlsFingerprint, type TlsSettings } from "./tls";
 
 /** Where to connect and how to tune a session; everything that makes two sessions differ. */
 export interface ConnectionSettings {

@@ -2,7 +2,7 @@ import { ProviderError } from "../core/messages";
 import { ancestors } from "../core/paths";
 import { describeQuota, parseLimits, quotaOfLimits, quotaPaths } from "../core/quota";
 import { QUOTA_EXCEEDED } from "../core/zkCodes";
-import { ZkClient } from "./client";
+import { type ZkClient } from "./client";
 import { ZkError } from "./errors";
 
 /**

@@ -3,7 +3,13 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as tls from "tls";
-import { formatConnectString, parseConnectString, ServerAddress } from "../core/connectString";
+import {
+  formatConnectString,
+  formatServer,
+  hostsOnly,
+  parseConnectString,
+  type ServerAddress,
+} from "../core/connectString";
 
 /**
  * TLS to ZooKeeper's secure client port.
@@ -146,11 +152,6 @@ export function describeTlsError(
   return { message: `${what} failed: ${detail}${code ? ` (${code})` : ""}`, definitive: false };
 }
 
-/** How a tunnel's member was written in the connect string. */
-function memberName(s: ServerAddress): string {
-  return s.host.includes(":") ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
-}
-
 /** One loopback listener per ensemble member, piping to the member's TLS port. */
 export class TlsTunnel {
   private readonly failures = new Map<string, TlsFailure>();
@@ -202,7 +203,7 @@ export class TlsTunnel {
       client.destroy();
       return;
     }
-    const member = memberName(server);
+    const member = formatServer(server);
     client.pause();
     const secure = tls.connect({
       host: server.host,
@@ -287,7 +288,7 @@ export class TlsTunnel {
    * rejected by either side): retrying cannot succeed, so callers fail at once.
    */
   definitiveFailure(): TlsFailure | undefined {
-    const all = this.servers.map((s) => this.failures.get(memberName(s)));
+    const all = this.servers.map((s) => this.failures.get(formatServer(s)));
     if (all.some((f) => !f || !f.definitive)) return undefined;
     return this.lastError();
   }
@@ -343,11 +344,6 @@ export class TlsConnectError extends Error {
   }
 }
 
-function hostsOf(connectString: string): string {
-  const slash = connectString.indexOf("/");
-  return slash < 0 ? connectString : connectString.slice(0, slash);
-}
-
 /**
  * Opens a session through a tunnel: `connect` gets the tunnel's loopback connect string. Fails at
  * once with a {@link TlsConnectError} when every member rejected the handshake for certificate
@@ -361,8 +357,8 @@ export function connectThroughTunnel<T>(
   connect: (connectString: string) => Promise<T>,
   discard: (late: T) => void,
 ): Promise<T> {
-  const hosts = hostsOf(originalConnectString);
-  const local = hostsOf(tunnel.connectString);
+  const hosts = hostsOnly(originalConnectString);
+  const local = hostsOnly(tunnel.connectString);
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const poll = setInterval(() => {

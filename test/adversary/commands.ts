@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { defaultInstanceId } from "../../provider/core/formats";
-import { Props } from "../../provider/runtime/dynamic";
-import { AclEntry } from "../../provider/core/acl";
-import { ACLS, AclName, FaultSpec, LAYOUT, SlotName, World } from "./world";
+import { type Props } from "../../provider/runtime/dynamic";
+import { type AclEntry } from "../../provider/core/acl";
+import { ACLS, type AclName, type FaultSpec, LAYOUT, type SlotName, type World } from "./world";
 
 /**
  * The commands of an adversary sequence and their generators. Each command prints as the call a

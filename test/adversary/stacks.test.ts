@@ -12,9 +12,9 @@ import * as path from "path";
 import fc from "fast-check";
 import { pool, setConfig } from "../../provider/runtime";
 import { ZkClient } from "../../provider/zk/client";
-import { FaultProxy, startFaultProxy } from "../support/fault";
+import { type FaultProxy, startFaultProxy } from "../support/fault";
 import { connectString, randomRoot, removeTree } from "../support/zk";
-import { Command, commandArb } from "./commands";
+import { type Command, commandArb } from "./commands";
 import { ACLS, newFigures, World } from "./world";
 
 const SESSION_TIMEOUT_MS = 4000;

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from "util";
 import { zkChroot, zkNode, zkServiceRegistration } from "../../provider/runtime";
-import { ProviderMethods, Props } from "../../provider/runtime/dynamic";
+import { type ProviderMethods, type Props } from "../../provider/runtime/dynamic";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { errorCode } from "../../provider/zk/errors";
-import { Fault, FaultProxy, RequestKind } from "../support/fault";
-import { statTree, ZnodeSnapshot } from "../support/zk";
+import { type Fault, type FaultProxy, type RequestKind } from "../support/fault";
+import { statTree, type ZnodeSnapshot } from "../support/zk";
 
 /**
  * The adversary's world: a few resources of two stacks driven through the provider's own methods

@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { changeSummary, installExample, run, Stack } from "../support/pulumi";
 import { connectString, randomRoot, rawClient, snapshotTree } from "../support/zk";
 

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { digestAclId } from "../../provider/core/acl";
 import { ZkClient } from "../../provider/zk/client";
-import { Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { type Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { installExample, Stack } from "../support/pulumi";
 import { connectString, randomRoot, removeTree } from "../support/zk";
 

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ZkClient } from "../../provider/zk/client";
-import { Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { type Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { installExample, Stack } from "../support/pulumi";
 import { randomRoot } from "../support/zk";
 

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describeCa } from "../../provider/zk/tls";
-import { Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { type Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { installExample, Stack } from "../support/pulumi";
-import { makeTestCerts, removeTestCerts, TestCerts, tlsServerConfig } from "../support/tlsCerts";
+import { makeTestCerts, removeTestCerts, type TestCerts, tlsServerConfig } from "../support/tlsCerts";
 import { randomRoot } from "../support/zk";
 
 // README "Configuration": destroy and refresh use the provider config the last update recorded.

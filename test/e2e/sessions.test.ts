@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Ensemble, fourLetter, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { type Ensemble, fourLetter, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { changeSummary, installExample, Stack } from "../support/pulumi";
 import { randomRoot } from "../support/zk";
 

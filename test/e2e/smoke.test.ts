@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { changeSummary, installExample, Stack } from "../support/pulumi";
 import { connectString, randomRoot, rawClient, snapshotTree } from "../support/zk";
 

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { builtTarball, changeSummary, installExample, run, Stack } from "../support/pulumi";
-import { connectString, randomRoot, rawClient, statTree, ZnodeSnapshot } from "../support/zk";
+import { connectString, randomRoot, rawClient, statTree, type ZnodeSnapshot } from "../support/zk";
 
 jest.setTimeout(900_000);
 

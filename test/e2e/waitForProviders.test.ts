@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ZkClient } from "../../provider/zk/client";
-import { compileCurator, RunningConsumer, startCuratorRegistration } from "../support/interop";
+import { type ZkClient } from "../../provider/zk/client";
+import { compileCurator, type RunningConsumer, startCuratorRegistration } from "../support/interop";
 import { installExample, Stack } from "../support/pulumi";
 import { connectString, randomRoot, rawClient, removeTree } from "../support/zk";
 

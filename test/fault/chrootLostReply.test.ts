@@ -4,18 +4,18 @@
  * outside this stack" about its own change, and no claim on a chroot somebody else created.
  */
 import { zkChroot } from "../../provider/runtime";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   closeProxiedRuntime,
-  Fault,
-  FaultProxy,
+  type Fault,
+  type FaultProxy,
   faultStack,
   managedPaths,
   mustSucceed,
   parseState,
   printed,
   proxiedRuntime,
-  RequestKind,
+  type RequestKind,
   tryUp,
 } from "../support/fault";
 import { changeSummary } from "../support/pulumi";

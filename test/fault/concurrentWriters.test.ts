@@ -4,11 +4,11 @@
  * deploy and destroy at the same time. Every conflict must be detected and reported with the
  * path and versions, and no write may be lost.
  */
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { defaultInstanceId } from "../../provider/core/formats";
 import {
   checkingClient,
-  FaultStack,
+  type FaultStack,
   faultStack,
   leaves,
   managedPaths,

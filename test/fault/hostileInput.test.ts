@@ -11,9 +11,9 @@ import * as os from "os";
 import * as path from "path";
 import { getEnsemble, getServiceInstances } from "../../provider";
 import { zkChroot, zkNode, zkServiceRegistration } from "../../provider/runtime";
-import { ProviderMethods } from "../../provider/runtime/dynamic";
-import { ZkClient } from "../../provider/zk/client";
-import { FakeExhibitorMode, startFakeExhibitor } from "../support/fakeExhibitor";
+import { type ProviderMethods } from "../../provider/runtime/dynamic";
+import { type ZkClient } from "../../provider/zk/client";
+import { type FakeExhibitorMode, startFakeExhibitor } from "../support/fakeExhibitor";
 import { checkingClient, faultStack, printed, recordFigures, stackTraceLines } from "../support/fault";
 import { connectString, randomRoot, snapshotTree } from "../support/zk";
 

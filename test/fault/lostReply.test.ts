@@ -5,13 +5,13 @@
  * must neither write a second znode nor fail with NodeExists.
  */
 import { zkChroot, zkNode } from "../../provider/runtime";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   checkedCreate,
   closeProxiedRuntime,
-  Fault,
-  FaultProxy,
-  FaultStack,
+  type Fault,
+  type FaultProxy,
+  type FaultStack,
   faultStack,
   leaves,
   managedPaths,
@@ -20,7 +20,7 @@ import {
   printed,
   proxiedRuntime,
   recordFigures,
-  RequestKind,
+  type RequestKind,
   since,
   subtree,
   tryUp,

@@ -3,8 +3,8 @@
  * registrations, once a follower and once the leader. A quorum remains, so the up must succeed
  * with every znode written exactly once, the state matching the tree, and nothing left to do.
  */
-import { Ensemble, killMember, leaderId, waitForQuorum } from "../../scripts/ensemble";
-import { ZkClient } from "../../provider/zk/client";
+import { type Ensemble, killMember, leaderId, waitForQuorum } from "../../scripts/ensemble";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   auditRegistrations,
   checkingClient,

@@ -5,8 +5,8 @@
  * next up converges: nothing duplicated (ServerSet `member_` sequential znodes included),
  * nothing orphaned, and a refresh finds nothing changed.
  */
-import { Ensemble, killMember, waitForQuorum } from "../../scripts/ensemble";
-import { ZkClient } from "../../provider/zk/client";
+import { type Ensemble, killMember, waitForQuorum } from "../../scripts/ensemble";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   auditRegistrations,
   checkingClient,

@@ -6,15 +6,15 @@
  * and refresh, up and destroy never take it over or delete it.
  */
 import { setConfig, zkNode } from "../../provider/runtime";
-import { AclEntry } from "../../provider/core/acl";
-import { ZkClient } from "../../provider/zk/client";
+import { type AclEntry } from "../../provider/core/acl";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   checkedCreate,
   closeProxiedRuntime,
-  Fault,
-  FaultProxy,
+  type Fault,
+  type FaultProxy,
   proxiedRuntime,
-  ProxyEvent,
+  type ProxyEvent,
 } from "../support/fault";
 import { randomRoot } from "../support/zk";
 

@@ -8,11 +8,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { digestAclId } from "../../provider/core/acl";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import {
-  StateResource,
+  type StateResource,
   checkingClient,
-  FaultStack,
+  type FaultStack,
   faultStack,
   mustSucceed,
   parseState,

@@ -6,13 +6,13 @@
  * end in a clear error naming the operation and the path, and the provider must never crash or
  * hang: every call settles in bounded time and the next call works.
  */
-import { Ensemble, fourLetter } from "../../scripts/ensemble";
+import { type Ensemble, fourLetter } from "../../scripts/ensemble";
 import { pool, setConfig, zkNode } from "../../provider/runtime";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { ZkError, toZkError } from "../../provider/zk/errors";
 import {
   checkingClient,
-  FaultProxy,
+  type FaultProxy,
   recordFigures,
   since,
   startFaultProxy,

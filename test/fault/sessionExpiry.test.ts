@@ -6,8 +6,8 @@
  * session, or fail clearly and converge on the next up; no create may be duplicated.
  */
 import * as fs from "fs";
-import { Ensemble, pauseMember, resumeMember, waitForQuorum } from "../../scripts/ensemble";
-import { ZkClient } from "../../provider/zk/client";
+import { type Ensemble, pauseMember, resumeMember, waitForQuorum } from "../../scripts/ensemble";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   auditRegistrations,
   checkingClient,

@@ -10,7 +10,7 @@ import { pool, setConfig } from "../../provider/runtime/settings";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { errorCode } from "../../provider/zk/errors";
 import {
   connectString,

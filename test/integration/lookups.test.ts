@@ -5,8 +5,8 @@ import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { ZkClient } from "../../provider/zk/client";
 import {
-  Ensemble,
-  EnsembleMember,
+  type Ensemble,
+  type EnsembleMember,
   killMember,
   leaderId,
   startEnsemble,

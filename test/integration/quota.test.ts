@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { ZkClient } from "../../provider/zk/client";
-import { Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { type Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { connectString, freshRootPerTest, removeTree } from "../support/zk";
 
 // ZkChroot's quota (docs/DESIGN.md §1 ZkChroot): written as zkCli.sh setquota writes it,

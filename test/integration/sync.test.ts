@@ -2,11 +2,11 @@
  * `ZkClient.sync` is ZooKeeper's own sync request: reads that follow it see every write committed
  * before it, and it stays a read: no transaction, no write quorum, no permission on any znode.
  */
-import { AclEntry } from "../../provider/core/acl";
+import { type AclEntry } from "../../provider/core/acl";
 import { readZnode } from "../../provider/runtime/znodes";
 import { pool } from "../../provider/runtime";
-import { SessionOptions, ZkClient } from "../../provider/zk/client";
-import { Ensemble, fourLetter, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { type SessionOptions, ZkClient } from "../../provider/zk/client";
+import { type Ensemble, fourLetter, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { connectString, rawClient, randomRoot, removeTree } from "../support/zk";
 
 const OPEN: AclEntry[] = [{ scheme: "world", id: "anyone", perms: "rwcda" }];

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as net from "net";
 import { setTimeout as sleep } from "timers/promises";
 import {
-  Ensemble,
-  EnsembleMember,
+  type Ensemble,
+  type EnsembleMember,
   pauseMember,
   restartMember,
   resumeMember,
@@ -13,20 +13,26 @@ import {
   stopMember,
   waitForQuorum,
 } from "../../scripts/ensemble";
-import { ZkNodeInputs } from "../../provider/core/schemas";
+import { type ZkNodeInputs } from "../../provider/core/schemas";
 import { checkEnsembleArgs, getEnsemble, getServiceInstances } from "../../provider/lookups/api";
 import { lookUpEnsemble } from "../../provider/lookups/ensemble";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { connectSession } from "../../provider/zk/pool";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
-import { pool, readConfig, setConfig, settingsFor, ProviderConfig } from "../../provider/runtime/settings";
+import {
+  pool,
+  readConfig,
+  setConfig,
+  settingsFor,
+  type ProviderConfig,
+} from "../../provider/runtime/settings";
 import { zkNode } from "../../provider/runtime/zkNode";
-import { TlsSettings } from "../../provider/zk/tls";
+import { type TlsSettings } from "../../provider/zk/tls";
 import {
   CLIENT_SUBJECT,
   makeTestCerts,
   removeTestCerts,
-  TestCerts,
+  type TestCerts,
   tlsServerConfig,
 } from "../support/tlsCerts";
 import { randomRoot } from "../support/zk";

@@ -1,5 +1,5 @@
 import { waitForServiceInstances, WaitTimeout } from "../../provider/lookups/waitForInstances";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { fourLetter } from "../../scripts/ensemble";
 import { connectString, freshRootPerTest } from "../support/zk";
 

@@ -1,7 +1,7 @@
-import { ZkChrootInputs } from "../../provider/core/schemas";
+import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { connectString, freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;

@@ -4,9 +4,9 @@
  * or deleted, and the stack's state must never claim what it did not write.
  */
 import { digestAclId } from "../../provider/core/acl";
-import { ZkChrootInputs } from "../../provider/core/schemas";
+import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;

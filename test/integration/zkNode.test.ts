@@ -1,8 +1,8 @@
 import { digestAclId } from "../../provider/core/acl";
-import { ZkNodeInputs } from "../../provider/core/schemas";
+import { type ZkNodeInputs } from "../../provider/core/schemas";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
-import { ZkClient, ZnodeStat } from "../../provider/zk/client";
+import { type ZkClient, type ZnodeStat } from "../../provider/zk/client";
 import { freshRootPerTest, rawClient, useTestEnsemble } from "../support/zk";
 
 let raw: ZkClient;

@@ -1,7 +1,7 @@
 import { defaultInstanceId } from "../../provider/core/formats";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { connectString, freshRootPerTest } from "../support/zk";
 
 let raw: ZkClient;

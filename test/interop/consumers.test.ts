@@ -1,8 +1,8 @@
 import { OPEN_ACL } from "../../provider/core/acl";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   CONSUMER_SESSION_TIMEOUT_MS,
-  RunningConsumer,
+  type RunningConsumer,
   compileCurator,
   curator,
   ensureInteropPackages,

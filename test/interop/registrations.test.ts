@@ -1,15 +1,15 @@
 import { OPEN_ACL } from "../../provider/core/acl";
-import { ServiceInstance } from "../../provider/core/formats";
-import { RegistrationFormat } from "../../provider/core/schemas";
+import { type ServiceInstance } from "../../provider/core/formats";
+import { type RegistrationFormat } from "../../provider/core/schemas";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { pool } from "../../provider/runtime/settings";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import {
   CONSUMER_SESSION_TIMEOUT_MS,
-  CuratorRegistration,
-  RunningConsumer,
-  ServerSetAnnouncement,
+  type CuratorRegistration,
+  type RunningConsumer,
+  type ServerSetAnnouncement,
   compileCurator,
   curator,
   ensureInteropPackages,

@@ -5,7 +5,7 @@
  * `application/x-www-form-urlencoded` (Curator's old client), 406 when it accepts neither.
  */
 import * as http from "http";
-import { AddressInfo } from "net";
+import { type AddressInfo } from "net";
 import { EXHIBITOR_LIST_RESOURCE, exhibitorUrl, normalizeRestPath } from "../../provider/core/exhibitor";
 
 /** How the fake answers the cluster-list request. */

@@ -5,12 +5,12 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import {
-  Ensemble,
+  type Ensemble,
   fourLetter,
   loadEnsemble,
   restartMember,
   startEnsemble,
-  StartEnsembleOptions,
+  type StartEnsembleOptions,
   stopEnsemble,
   waitForQuorum,
 } from "../../scripts/ensemble";
@@ -18,7 +18,7 @@ import { defaultInstanceId } from "../../provider/core/formats";
 import { pool, setConfig } from "../../provider/runtime";
 import type { ProviderMethods } from "../../provider/runtime/dynamic";
 import { ZkClient } from "../../provider/zk/client";
-import { installExample, RunResult, Stack } from "./pulumi";
+import { installExample, type RunResult, Stack } from "./pulumi";
 import { connectString as testConnectString, removeTree } from "./zk";
 
 /**

@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";

@@ -4,7 +4,7 @@ import {
   ensembleLookupInputs,
   ensembleSource,
 } from "../../provider/core/ensembleSources";
-import { CheckFailure, UNKNOWN, validate } from "../../provider/core/validation";
+import { type CheckFailure, UNKNOWN, validate } from "../../provider/core/validation";
 
 const check = (news: Record<string, unknown>) =>
   validate(ensembleLookupInputs, news, ENSEMBLE_LOOKUP_DEFAULTS);

@@ -1,5 +1,5 @@
 import { parseExhibitorList } from "../../provider/core/exhibitor";
-import { FakeExhibitor, startFakeExhibitor } from "../support/fakeExhibitor";
+import { type FakeExhibitor, startFakeExhibitor } from "../support/fakeExhibitor";
 
 const JSON_ACCEPT = { accept: "application/json" };
 const FORM_ACCEPT = { accept: "application/x-www-form-urlencoded" };

@@ -6,7 +6,7 @@ import {
   enabledOf,
   encodeRegistration,
   plainJson,
-  Registration,
+  type Registration,
   serversetJson,
   sortInstances,
   uriSpecParts,

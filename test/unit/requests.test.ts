@@ -1,6 +1,6 @@
 import * as zookeeper from "node-zookeeper-client";
-import { AclEntry, OPEN_ACL } from "../../provider/core/acl";
-import { multiBytes, PARENT_DATA_BYTES, SizedOp } from "../../provider/core/requests";
+import { type AclEntry, OPEN_ACL } from "../../provider/core/acl";
+import { multiBytes, PARENT_DATA_BYTES, type SizedOp } from "../../provider/core/requests";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
 import { seededRandom } from "../support/random";
 

@@ -10,7 +10,7 @@ import {
   zkNodeInputs,
   zkServiceRegistrationInputs,
 } from "../../provider/core/schemas";
-import { CheckFailure, UNKNOWN, validate } from "../../provider/core/validation";
+import { type CheckFailure, UNKNOWN, validate } from "../../provider/core/validation";
 import { seededRandom } from "../support/random";
 
 const checkNode = (news: Record<string, unknown>) => validate(zkNodeInputs, news, ZK_NODE_DEFAULTS);

@@ -9,11 +9,11 @@ import {
   describeCa,
   describeTlsError,
   loadPem,
-  TlsSettings,
+  type TlsSettings,
   tlsFingerprint,
   TlsTunnel,
 } from "../../provider/zk/tls";
-import { makeTestCerts, removeTestCerts, TestCerts } from "../support/tlsCerts";
+import { makeTestCerts, removeTestCerts, type TestCerts } from "../support/tlsCerts";
 
 // TLS: the tunnel against an in-process TLS echo server, and config parsing.
 let certs: TestCerts;
