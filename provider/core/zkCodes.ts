@@ -36,8 +36,19 @@ export const ZK_CODES: Readonly<Record<number, { name: string; meaning: string }
   [-127]: { name: "THROTTLED_OP", meaning: "the server throttled the request" },
 };
 
+/** The connection to the ensemble was lost (also: no member answered a connect). */
+export const CONNECTION_LOSS = -4;
+/** A request got no answer in time (the client reports its own timeouts with this code too). */
+export const OPERATION_TIMEOUT = -7;
+
 /** Codes of failures that say nothing about whether the request took effect, so it may be retried. */
-export const TRANSIENT_CODES: ReadonlySet<number> = new Set([-4, -7, -118, -122, -127]);
+export const TRANSIENT_CODES: ReadonlySet<number> = new Set([
+  CONNECTION_LOSS,
+  OPERATION_TIMEOUT,
+  -118,
+  -122,
+  -127,
+]);
 
 /** The code that means the session is gone and a new one is needed. */
 export const SESSION_EXPIRED = -112;

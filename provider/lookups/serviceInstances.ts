@@ -1,9 +1,8 @@
 import { decodeInstance, type ServiceInstance, sortInstances } from "../core/formats";
 import { joinPath } from "../core/paths";
 import { type RegistrationFormat } from "../core/schemas";
-import { NO_NODE, NOT_READ_ONLY } from "../core/zkCodes";
 import { type Watch, type ZkClient } from "../zk/client";
-import { errorCode } from "../zk/errors";
+import { isNoNode, isNotReadOnly } from "../zk/errors";
 import { type ConnectionSettings, connectSession, retryPolicy } from "../zk/pool";
 import { withRetry } from "../zk/retry";
 
@@ -60,7 +59,7 @@ export async function syncOrWarn(client: ZkClient, warn: (m: string) => void): P
   try {
     await client.sync();
   } catch (err) {
-    if (errorCode(err) !== NOT_READ_ONLY) throw err;
+    if (!isNotReadOnly(err)) throw err;
     warn(
       "the ZooKeeper member serving this lookup is in read-only mode (cut off from its quorum); " +
         "what it returns may be stale",
@@ -101,7 +100,7 @@ export async function readDirectory(
   try {
     names = await client.getChildren(dir, watch);
   } catch (err) {
-    if (errorCode(err) !== NO_NODE) throw err;
+    if (!isNoNode(err)) throw err;
     // Created meanwhile: the caller reads again at once instead of waiting for a watch that was never set.
     if (watch && (await client.exists(dir, watch))) watch();
     return { exists: false, instances: [], skipped: [] };
@@ -114,7 +113,7 @@ export async function readDirectory(
       batch.map((name) =>
         client.getData(joinPath(dir, name), watch).catch((err) => {
           // Deregistered between the listing and the read: simply not there any more.
-          if (errorCode(err) === NO_NODE) return undefined;
+          if (isNoNode(err)) return undefined;
           throw err;
         }),
       ),

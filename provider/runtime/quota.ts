@@ -16,9 +16,8 @@ import {
   quotaPaths,
   STATS_NODE,
 } from "../core/quota";
-import { BAD_VERSION, NO_NODE, NOT_EMPTY } from "../core/zkCodes";
 import { type MultiOp, type ZkClient } from "../zk/client";
-import { errorCode } from "../zk/errors";
+import { isBadVersion, isNoNode, isNotEmpty } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
 import { pool } from "./settings";
 
@@ -57,7 +56,7 @@ async function nestedQuotas(client: ZkClient, chroot: string): Promise<string[]>
   }
   const walk = async (node: string): Promise<void> => {
     const names = await client.getChildren(node).catch((err) => {
-      if (errorCode(err) === NO_NODE) return [] as string[];
+      if (isNoNode(err)) return [] as string[];
       throw err;
     });
     for (const name of names) {
@@ -129,7 +128,7 @@ export function updateQuota(
       const after = await client.setData(limits, Buffer.from(formatLimits(limitsOf(quota))), rec.version);
       return { version: after.version, czxid: after.czxid };
     } catch (err) {
-      if (errorCode(err) === BAD_VERSION) throw conflict(chroot, "changed");
+      if (isBadVersion(err)) throw conflict(chroot, "changed");
       throw err;
     }
   });
@@ -152,8 +151,8 @@ export function removeQuota(s: ConnectionSettings, chroot: string, rec: QuotaRec
           { op: "remove", path: paths.limits, version: rec.version },
         ]);
       } catch (err) {
-        if (errorCode(err) === BAD_VERSION) throw conflict(chroot, "changed");
-        if (errorCode(err) !== NO_NODE) throw err;
+        if (isBadVersion(err)) throw conflict(chroot, "changed");
+        if (!isNoNode(err)) throw err;
       }
     }
     // Empty, data-less quota znodes above: zkCli trims them too. Stops at the first still in use.
@@ -162,8 +161,8 @@ export function removeQuota(s: ConnectionSettings, chroot: string, rec: QuotaRec
       try {
         await client.remove(p, -1);
       } catch (err) {
-        if (errorCode(err) === NO_NODE) continue;
-        if (errorCode(err) === NOT_EMPTY) break;
+        if (isNoNode(err)) continue;
+        if (isNotEmpty(err)) break;
         throw err;
       }
     }
@@ -183,7 +182,7 @@ export function readQuota(
       const record = { version: got.stat.version, czxid: got.stat.czxid };
       return { quota: limits ? quotaOfLimits(limits) : {}, record };
     } catch (err) {
-      if (errorCode(err) === NO_NODE) return undefined;
+      if (isNoNode(err)) return undefined;
       throw err;
     }
   });

@@ -7,9 +7,8 @@ import { joinPath } from "../core/paths";
 import type { Quota } from "../core/quota";
 import type { ZkChrootInputs } from "../core/schemas";
 import { UNKNOWN, validate } from "../core/validation";
-import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import { type MultiOp, type MultiResult, type ZkClient, ZkMultiError, type ZnodeStat } from "../zk/client";
-import { errorCode, isTransient } from "../zk/errors";
+import { isBadVersion, isNoNode, isNodeExists, isNotEmpty, isTransient } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecordedAcl } from "./dynamic";
 import { createQuota, type QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
@@ -118,18 +117,18 @@ async function explainFailure(client: ZkClient, err: unknown, ops: readonly Mult
   if (!(err instanceof ZkMultiError)) return err;
   const op = ops[err.index];
   if (!op) return err;
-  if (err.code === BAD_VERSION && "version" in op) {
+  if (isBadVersion(err) && "version" in op) {
     const now = await client.exists(op.path);
     return new ProviderError(msg.versionConflict(op.path, "data", op.version, now?.version ?? -1));
   }
-  if (err.code === NODE_EXISTS)
+  if (isNodeExists(err))
     return new ProviderError(`${msg.alreadyExists(op.path)} The chroot transaction was not applied.`);
-  if (err.code === NOT_EMPTY) {
+  if (isNotEmpty(err)) {
     return new ProviderError(
       `znode ${op.path} has children this stack does not manage, so it cannot be removed from the chroot's children. The chroot transaction was not applied.`,
     );
   }
-  if (err.code === NO_NODE) return new ProviderError(msg.deletedConflict(op.path));
+  if (isNoNode(err)) return new ProviderError(msg.deletedConflict(op.path));
   return err;
 }
 
@@ -193,7 +192,7 @@ async function createChroot(
       bound ??= synced;
       const results = await client.multi(ops).catch(async (err) => {
         // Races on shared parents are retried by withMissingParents; explain everything else.
-        const raced = err instanceof ZkMultiError && (err.index < parents.length || err.code === NO_NODE);
+        const raced = err instanceof ZkMultiError && (err.index < parents.length || isNoNode(err));
         throw raced ? err : await explainFailure(client, err, ops);
       });
       const records = recordsFromResults(ops.slice(rootIndex), results.slice(rootIndex), found);
@@ -572,7 +571,7 @@ async function setAclEverywhere(
     try {
       out.set(path, await client.setAcl(path, acl, aversion));
     } catch (err) {
-      if (errorCode(err) !== BAD_VERSION) throw err;
+      if (!isBadVersion(err)) throw err;
       // An earlier attempt whose reply was lost may have set it already.
       const now = await client.getAcl(path);
       if (!sameValue(normalizeAcl(now.acl), normalizeAcl(acl)))
@@ -590,7 +589,7 @@ async function listSubtree(client: ZkClient, root: string): Promise<string[]> {
     try {
       names = await client.getChildren(rel === "" ? root : child(root, rel));
     } catch (err) {
-      if (errorCode(err) === NO_NODE) return;
+      if (isNoNode(err)) return;
       throw err;
     }
     for (const name of names) {
@@ -805,7 +804,7 @@ export const zkChroot: ProviderMethods = {
     const found = await pool().run(s, `read chroot ${root}`, async (client) => {
       await client.sync();
       const got = await client.getData(root).catch((err) => {
-        if (errorCode(err) === NO_NODE) return undefined;
+        if (isNoNode(err)) return undefined;
         throw err;
       });
       if (!got) return undefined;
@@ -814,7 +813,7 @@ export const zkChroot: ProviderMethods = {
       const reads = await Promise.all(
         rels.map((rel) =>
           client.getData(child(root, rel)).catch((err) => {
-            if (errorCode(err) === NO_NODE) return undefined;
+            if (isNoNode(err)) return undefined;
             throw err;
           }),
         ),

@@ -3,7 +3,6 @@ import { sameValue } from "../core/diff";
 import * as msg from "../core/messages";
 import { ProviderError } from "../core/messages";
 import { ancestors, baseName, parentPath } from "../core/paths";
-import { BAD_VERSION, NO_NODE, NODE_EXISTS, NOT_EMPTY } from "../core/zkCodes";
 import {
   type CreateMode,
   type MultiOp,
@@ -12,7 +11,7 @@ import {
   ZkMultiError,
   type ZnodeStat,
 } from "../zk/client";
-import { errorCode, isTransient } from "../zk/errors";
+import { isBadVersion, isNoNode, isNodeExists, isNotEmpty, isTransient } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
 import type { Props } from "./dynamic";
 import { pool } from "./settings";
@@ -145,7 +144,7 @@ export async function inheritedAcl(client: ZkClient, path: string): Promise<AclE
     try {
       acl = (await client.getAcl(p)).acl;
     } catch (err) {
-      if (errorCode(err) !== NO_NODE) throw err;
+      if (!isNoNode(err)) throw err;
       // A parent another session just created may not have reached this member yet: catch up once
       // and look again, or the walk would copy a higher, possibly weaker, ACL.
       if (!synced) {
@@ -181,7 +180,7 @@ async function holds(
     const { acl: found } = await client.getAcl(path);
     return sameAcl(found, acl) ? got.stat : undefined;
   } catch (err) {
-    if (errorCode(err) === NO_NODE) return undefined;
+    if (isNoNode(err)) return undefined;
     throw err;
   }
 }
@@ -213,9 +212,8 @@ export async function withMissingParents<T>(
     try {
       return await commit(parents);
     } catch (err) {
-      const racedOnParent =
-        err instanceof ZkMultiError && err.index < parents.length && err.code === NODE_EXISTS;
-      const parentVanished = err instanceof ZkMultiError && err.code === NO_NODE;
+      const racedOnParent = err instanceof ZkMultiError && err.index < parents.length && isNodeExists(err);
+      const parentVanished = err instanceof ZkMultiError && isNoNode(err);
       if (!(racedOnParent || parentVanished) || tries >= 5) throw err;
     }
     parents = await missingParents(client, path);
@@ -307,7 +305,7 @@ export async function createZnode(
     try {
       return await withMissingParents(client, spec.path, commit, []);
     } catch (err) {
-      if (errorCode(err) === NODE_EXISTS && !spec.sequential) {
+      if (isNodeExists(err) && !spec.sequential) {
         return takeOverExisting(client, spec, keepExistingAcl, mayBeOurs ? bound : undefined);
       }
       throw err;
@@ -358,7 +356,7 @@ async function findOwnSequential(
   try {
     children = await client.getChildren(parent);
   } catch (err) {
-    if (errorCode(err) === NO_NODE) return undefined;
+    if (isNoNode(err)) return undefined;
     throw err;
   }
   for (const child of children.filter(
@@ -437,7 +435,7 @@ async function setDataChecked(
   try {
     return recordOf(rec.path, await client.setData(rec.path, data, rec.version));
   } catch (err) {
-    if (errorCode(err) !== BAD_VERSION) throw err;
+    if (!isBadVersion(err)) throw err;
     const now = await client.exists(rec.path);
     throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, now?.version ?? -1));
   }
@@ -462,7 +460,7 @@ async function setAclChecked(
     // The data version stays the recorded one: a write by someone else in between stays theirs.
     return { ...rec, aversion: (await client.setAcl(rec.path, acl, rec.aversion)).aversion };
   } catch (err) {
-    if (errorCode(err) !== BAD_VERSION) throw err;
+    if (!isBadVersion(err)) throw err;
     const now = await client.exists(rec.path);
     throw new ProviderError(msg.versionConflict(rec.path, "acl", rec.aversion, now?.aversion ?? -1));
   }
@@ -517,18 +515,17 @@ export function deleteZnode(s: ConnectionSettings, rec: ZnodeRecord): Promise<vo
       try {
         await removed;
       } catch (err) {
-        const code = errorCode(err);
-        if (code === BAD_VERSION) {
+        if (isBadVersion(err)) {
           const now = await client.exists(rec.path);
           throw new ProviderError(msg.versionConflict(rec.path, "data", rec.version, now?.version ?? -1));
         }
-        if (code === NOT_EMPTY) {
+        if (isNotEmpty(err)) {
           const children = await client.getChildren(rec.path);
           throw new ProviderError(
             msg.foreignChildren(rec.path, children, "Delete them first, or stop managing this znode."),
           );
         }
-        if (code !== NO_NODE) throw err;
+        if (!isNoNode(err)) throw err;
       }
     }
     await removeEmptyParentsWith(client, rec.path, parentRead);
@@ -542,7 +539,7 @@ async function readParent(client: ZkClient, path: string): Promise<ParentRead> {
   try {
     return await client.getData(path);
   } catch (err) {
-    if (errorCode(err) === NO_NODE) return undefined;
+    if (isNoNode(err)) return undefined;
     throw err;
   }
 }
@@ -566,9 +563,8 @@ async function removeEmptyParentsWith(
     try {
       await client.remove(p, got.stat.version);
     } catch (err) {
-      const code = errorCode(err);
-      if (code === NO_NODE) continue;
-      if (code === NOT_EMPTY || code === BAD_VERSION) return;
+      if (isNoNode(err)) continue;
+      if (isNotEmpty(err) || isBadVersion(err)) return;
       throw err;
     }
   }
@@ -609,7 +605,7 @@ export function readZnode(
           return { data: got.data, acl, record: recordOf(path, stat) };
       }
     } catch (err) {
-      if (errorCode(err) === NO_NODE) return undefined;
+      if (isNoNode(err)) return undefined;
       throw err;
     }
   });

@@ -1,7 +1,8 @@
 import type * as Zk from "node-zookeeper-client";
 import { type AclEntry, maskToPerms, permsToMask } from "../core/acl";
 import { hostsOnly } from "../core/connectString";
-import { ZkError, toZkError } from "./errors";
+import { CONNECTION_LOSS, OPERATION_TIMEOUT } from "../core/zkCodes";
+import { isTransient, ZkError, toZkError } from "./errors";
 import { zookeeperLibrary } from "./library";
 
 /** A jute record as the library builds them: serializes its fields, prefixing `path` with the chroot. */
@@ -145,9 +146,6 @@ function fromClientAcl(acl: Zk.ACL[]): AclEntry[] {
   }));
 }
 
-/** Code our client uses when a request got no answer in time (the server's OPERATION_TIMEOUT). */
-const CLIENT_TIMEOUT = -7;
-
 /**
  * A one-shot ZooKeeper watch: called once when what it watches changes. The client sets it again
  * on the server after a reconnect within the session; a new session loses it.
@@ -187,7 +185,7 @@ export class ZkClient {
         client.close();
         reject(
           new ZkError(
-            -4,
+            CONNECTION_LOSS,
             "connect",
             undefined,
             `no ensemble member of '${hostsOnly(options.connectString)}' answered within ${options.connectTimeoutMs} ms; ` +
@@ -232,7 +230,9 @@ export class ZkClient {
         if (done) return;
         done = true;
         this.broken = true;
-        reject(new ZkError(CLIENT_TIMEOUT, op, path, `no answer within ${this.options.requestTimeoutMs} ms`));
+        reject(
+          new ZkError(OPERATION_TIMEOUT, op, path, `no answer within ${this.options.requestTimeoutMs} ms`),
+        );
       }, this.options.requestTimeoutMs);
       try {
         run((err, ...rest) => {
@@ -442,7 +442,7 @@ export class ZkMultiError extends ZkError {
 
 function multiFailure(err: unknown, ops: readonly MultiOp[], results: RawMultiResult[] | undefined): Error {
   if (!(err instanceof ZkError)) return toZkError(err, "multi");
-  if (err.code === -4 || err.code === -7 || err.code === -112) return err;
+  if (isTransient(err)) return err;
   const index = results ? results.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== -2) : -1;
   const at = index >= 0 ? index : 0;
   const op = ops[at];

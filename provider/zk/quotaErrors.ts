@@ -1,16 +1,16 @@
 import { ProviderError } from "../core/messages";
 import { ancestors } from "../core/paths";
 import { describeQuota, parseLimits, quotaOfLimits, quotaPaths } from "../core/quota";
-import { QUOTA_EXCEEDED } from "../core/zkCodes";
+
 import { type ZkClient } from "./client";
-import { ZkError } from "./errors";
+import { isQuotaExceeded, ZkError } from "./errors";
 
 /**
  * The error for a write ZooKeeper refused with `QuotaExceeded`: names the chroot whose hard quota
  * it hit, the quota and the usage. Other errors come back as they are.
  */
 export async function explainQuotaExceeded(client: ZkClient, err: unknown): Promise<unknown> {
-  if (!(err instanceof ZkError) || err.code !== QUOTA_EXCEEDED || err.path === undefined) return err;
+  if (!(err instanceof ZkError) || !isQuotaExceeded(err) || err.path === undefined) return err;
   const path = err.path;
   for (const a of [...ancestors(path), path].reverse()) {
     const paths = quotaPaths(a);

@@ -44,12 +44,11 @@ export async function withRetry<T>(
 
 /** The error a user sees when the ensemble did not serve a request before the deadline. */
 export function unavailable(what: string, policy: RetryPolicy, last: ZkError): ZkError {
-  const lastProblem = last.message.replace(/^ZooKeeper .*? failed: /, "").replace(/ \([A-Z_()0-9-]+\)$/, "");
   return new ZkError(
     last.code,
     what,
     undefined,
     `the ZooKeeper ensemble is unavailable: no success within ${(policy.deadlineMs / 1000).toFixed(1)} s ` +
-      `(last error: ${lastProblem}). Check that a majority of the ensemble's members are running, then run the command again`,
+      `(last error: ${last.detail}). Check that a majority of the ensemble's members are running, then run the command again`,
   );
 }

@@ -10,6 +10,7 @@ import {
   parseConnectString,
   type ServerAddress,
 } from "../core/connectString";
+import { ZkError } from "./errors";
 
 /**
  * TLS to ZooKeeper's secure client port.
@@ -384,13 +385,11 @@ export function connectThroughTunnel<T>(
         settled = true;
         const failure = tunnel.definitiveFailure() ?? tunnel.lastError();
         if (failure?.definitive) return reject(new TlsConnectError(hosts, failure));
-        if (err instanceof Error) {
-          // Before ZkError's trailing "(CODE)", so retry's "last error" keeps the TLS cause.
-          const message = err.message.split(local).join(hosts);
-          const cut = / \([A-Z_()0-9-]+\)$/.exec(message)?.index ?? message.length;
-          const extra = failure ? `; last TLS error: ${failure.message}` : "";
-          err.message = message.slice(0, cut) + extra + message.slice(cut);
-        }
+        // The user's hosts, not the tunnel's, and the TLS cause in the detail, which retry's "last error" keeps.
+        const extra = failure ? `; last TLS error: ${failure.message}` : "";
+        if (err instanceof ZkError)
+          return reject(new ZkError(err.code, err.op, err.path, err.detail.split(local).join(hosts) + extra));
+        if (err instanceof Error) err.message = err.message.split(local).join(hosts) + extra;
         reject(err);
       },
     );

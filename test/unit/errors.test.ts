@@ -1,5 +1,6 @@
 import * as msg from "../../provider/core/messages";
 import { codeName } from "../../provider/core/zkCodes";
+import * as errors from "../../provider/zk/errors";
 import { isTransient, toZkError, ZkError } from "../../provider/zk/errors";
 import { backoffDelay, withRetry } from "../../provider/zk/retry";
 
@@ -20,6 +21,37 @@ describe("error mapping", () => {
     expect(err.message).toContain("ZooKeeper create /a/b failed");
     expect(err.message).toContain(text);
     expect(err.stack).toBe("");
+  });
+
+  it("has one predicate per condition, true for its code only, on our errors and the library's alike", () => {
+    const predicates = {
+      isNoNode: -101,
+      isNodeExists: -110,
+      isBadVersion: -103,
+      isNotEmpty: -111,
+      isNotReadOnly: -119,
+      isQuotaExceeded: -125,
+    } as const;
+    for (const [name, code] of Object.entries(predicates)) {
+      const is = errors[name as keyof typeof predicates];
+      for (const other of [...Object.values(predicates), -4, -102, -112])
+        for (const err of [new ZkError(other, "op", "/p"), { code: other, name: "library exception" }])
+          expect([name, other, is(err)]).toEqual([name, other, other === code]);
+      expect(is(new Error("boom"))).toBe(false);
+      expect(is(undefined)).toBe(false);
+    }
+  });
+
+  it("builds its message from its fields, and keeps the detail apart from them", () => {
+    const err = new ZkError(-4, "connect", undefined, "no member answered");
+    expect(err).toMatchObject({
+      code: -4,
+      op: "connect",
+      codeName: "CONNECTION_LOSS",
+      detail: "no member answered",
+    });
+    expect(err.message).toBe("ZooKeeper connect failed: no member answered (CONNECTION_LOSS)");
+    expect(new ZkError(-101, "getData", "/a").detail).toBe("the znode does not exist");
   });
 
   it("classifies retryable codes", () => {
