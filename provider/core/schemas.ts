@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { ACL_SCHEMES, type AclEntry, ipAclIdProblem, permsProblem } from "./acl";
 import { parseConnectString } from "./connectString";
+import {
+  type COMMON_INPUTS,
+  DELETE_POLICIES,
+  REGISTRATION_FORMATS,
+  ZK_CHROOT,
+  ZK_NODE,
+  ZK_SERVICE_REGISTRATION,
+} from "./definitions";
 import { defaultInstanceId, encodeRegistration, SERVERSET_PREFIX, uriSpecProblem } from "./formats";
 import { ancestors, isReserved, joinPath, pathProblem } from "./paths";
 import { MAX_DATA_BYTES, MAX_REQUEST_BYTES, multiBytes, PARENT_DATA_BYTES, type SizedOp } from "./requests";
@@ -185,12 +193,18 @@ const base64 = z
   );
 
 /** Inputs every resource shares. */
+/**
+ * A schema's shape with exactly the inputs its definition lists (`definitions.ts`): `satisfies`
+ * on the shape fails to compile on a missing input, or on one the definition does not list.
+ */
+type InputShape<Keys extends readonly string[]> = Record<Keys[number], z.ZodType>;
+
 const common = {
   connectString: connectString.optional(),
   profile: z.string().min(1, "profile must not be empty").optional(),
   acl: acl.optional(),
   adopt: z.boolean().optional(),
-};
+} satisfies InputShape<typeof COMMON_INPUTS>;
 
 /** Checks the data fields of a znode: one of `data`/`dataBase64`, within the size limit. */
 function dataRules(v: { data?: string; dataBase64?: string }, ctx: z.RefinementCtx): void {
@@ -213,7 +227,7 @@ function dataRules(v: { data?: string; dataBase64?: string }, ctx: z.RefinementC
 }
 
 /** Defaults of `ZkNode` inputs. */
-export const ZK_NODE_DEFAULTS = { sequential: false, createParents: false, adopt: false };
+export const ZK_NODE_DEFAULTS = ZK_NODE.defaults;
 
 /** Inputs of `ZkNode`. */
 export const zkNodeInputs = z
@@ -222,9 +236,9 @@ export const zkNodeInputs = z
     path: zkPath,
     data: z.string().optional(),
     dataBase64: base64.optional(),
-    sequential: z.boolean().default(false),
-    createParents: z.boolean().default(false),
-  })
+    sequential: z.boolean().default(ZK_NODE.defaults.sequential),
+    createParents: z.boolean().default(ZK_NODE.defaults.createParents),
+  } satisfies InputShape<typeof ZK_NODE.inputs>)
   .superRefine(dataRules)
   .superRefine((v, ctx) => addProblems(ctx, nodeWriteProblems(v, inputTarget(v.connectString))))
   .transform((v) => ({ ...v, adopt: v.adopt ?? false }));
@@ -280,22 +294,17 @@ function nodeWriteProblems(v: NodeShape, target: Target): InputProblem[] {
 export type ZkNodeInputs = z.output<typeof zkNodeInputs>;
 
 /** What to do with a chroot's subtree on destroy. */
-export const DELETE_POLICIES = ["refuse", "recursive", "retain"] as const;
+export { DELETE_POLICIES };
 
 /** Defaults of `ZkChroot` inputs. */
-export const ZK_CHROOT_DEFAULTS = {
-  data: "",
-  children: {},
-  deletePolicy: "refuse",
-  adopt: false,
-};
+export const ZK_CHROOT_DEFAULTS = ZK_CHROOT.defaults;
 
 /** Inputs of `ZkChroot`. */
 export const zkChrootInputs = z
   .strictObject({
     ...common,
     path: zkPath.refine((p) => p !== "/", "a chroot cannot be the root '/'"),
-    data: z.string().default(""),
+    data: z.string().default(ZK_CHROOT.defaults.data),
     children: z
       .record(z.string(), z.string())
       .superRefine((children, ctx) => {
@@ -304,10 +313,10 @@ export const zkChrootInputs = z
           if (problem) ctx.addIssue({ code: "custom", path: key === "" ? [] : [key], message: problem });
         }
       })
-      .default({}),
+      .default(ZK_CHROOT.defaults.children),
     deletePolicy: z
       .enum(DELETE_POLICIES, { message: "deletePolicy must be refuse, recursive or retain" })
-      .default("refuse"),
+      .default(ZK_CHROOT.defaults.deletePolicy),
     quota: z
       .strictObject({
         maxNodes: z
@@ -323,7 +332,7 @@ export const zkChrootInputs = z
         "quota needs maxNodes or maxBytes (or both); remove quota for none",
       )
       .optional(),
-  })
+  } satisfies InputShape<typeof ZK_CHROOT.inputs>)
   .superRefine((v, ctx) => addProblems(ctx, chrootWriteProblems(v, inputTarget(v.connectString))))
   .transform((v) => ({
     ...v,
@@ -438,20 +447,14 @@ export function unrepresentableChildProblem(
 }
 
 /** Wire formats of a registration. */
-export const REGISTRATION_FORMATS = ["curator", "serverset", "json"] as const;
+export { REGISTRATION_FORMATS };
 /** One of the wire formats. */
 export type RegistrationFormat = (typeof REGISTRATION_FORMATS)[number];
 
 const endpoint = z.strictObject({ host: z.string().min(1, "host must not be empty"), port });
 
 /** Defaults of `ZkServiceRegistration` inputs. */
-export const ZK_SERVICE_REGISTRATION_DEFAULTS = {
-  basePath: "/services",
-  format: "curator",
-  additionalEndpoints: {},
-  metadata: {},
-  adopt: false,
-};
+export const ZK_SERVICE_REGISTRATION_DEFAULTS = ZK_SERVICE_REGISTRATION.defaults;
 
 /** Inputs of `ZkServiceRegistration`. */
 export const zkServiceRegistrationInputs = z
@@ -462,18 +465,20 @@ export const zkServiceRegistrationInputs = z
     port: port.optional(),
     sslPort: port.optional(),
     id: pathComponent("id").optional(),
-    basePath: zkPath.default("/services"),
+    basePath: zkPath.default(ZK_SERVICE_REGISTRATION.defaults.basePath),
     format: z
       .enum(REGISTRATION_FORMATS, { message: "format must be curator, serverset or json" })
-      .default("curator"),
+      .default(ZK_SERVICE_REGISTRATION.defaults.format),
     payload: z.unknown().optional(),
     payloadClass: z.string().min(1).optional(),
     uriSpec: z.string().optional(),
-    additionalEndpoints: z.record(z.string().min(1), endpoint).default({}),
+    additionalEndpoints: z
+      .record(z.string().min(1), endpoint)
+      .default(ZK_SERVICE_REGISTRATION.defaults.additionalEndpoints),
     shard: z.number().int().min(0, "shard must be 0 or more").optional(),
-    metadata: z.record(z.string(), z.string()).default({}),
+    metadata: z.record(z.string(), z.string()).default(ZK_SERVICE_REGISTRATION.defaults.metadata),
     enabled: z.boolean().optional(),
-  })
+  } satisfies InputShape<typeof ZK_SERVICE_REGISTRATION.inputs>)
   .superRefine((v, ctx) => {
     if (v.port === undefined && (v.format !== "curator" || v.sslPort === undefined)) {
       ctx.addIssue({

@@ -10,7 +10,8 @@ import {
   type EnsembleLookupInputs,
 } from "../core/ensembleSources";
 import { type ServiceInstance } from "../core/formats";
-import { connectString, pathComponent, REGISTRATION_FORMATS, zkPath } from "../core/schemas";
+import { DEFAULT_BASE_PATH, REGISTRATION_FORMATS } from "../core/definitions";
+import { connectString, pathComponent, zkPath } from "../core/schemas";
 import { validate } from "../core/validation";
 import { profileConfig, profileProblem, readConfig, sessionSettings, settingsFor } from "../runtime/settings";
 import type { EnsembleInfo, GetEnsembleArgs, GetServiceInstancesArgs } from "./api";
@@ -36,7 +37,7 @@ function failIfInvalid(what: string, failures: { property: string; reason: strin
 
 const serviceQuery = z.strictObject({
   service: pathComponent("service name"),
-  basePath: zkPath.default("/services"),
+  basePath: zkPath.default(DEFAULT_BASE_PATH),
   formats: z
     .array(z.enum(REGISTRATION_FORMATS, { message: "formats must be curator, serverset or json" }))
     .optional(),
@@ -56,7 +57,7 @@ const serviceQuery = z.strictObject({
 
 /** See `getServiceInstances` in `api.ts`. */
 export async function getServiceInstances(args: GetServiceInstancesArgs): Promise<ServiceInstance[]> {
-  const { inputs, failures } = validate(serviceQuery, { ...args }, { basePath: "/services" });
+  const { inputs, failures } = validate(serviceQuery, { ...args }, { basePath: DEFAULT_BASE_PATH });
   failIfInvalid("getServiceInstances", failures);
   const config = stackConfig();
   const problem = profileProblem(inputs.profile, config);

@@ -1,4 +1,5 @@
 import { type AclEntry, normalizeAcl } from "../core/acl";
+import { ZK_CHROOT } from "../core/definitions";
 import { withChroot } from "../core/connectString";
 import { planDiff, sameValue } from "../core/diff";
 import * as msg from "../core/messages";
@@ -29,18 +30,8 @@ import {
   type ZnodeRecord,
 } from "./znodes";
 
-const INPUTS = [
-  "connectString",
-  "path",
-  "data",
-  "acl",
-  "children",
-  "deletePolicy",
-  "adopt",
-  "quota",
-  "profile",
-] as const;
-const REPLACE_ON = ["connectString", "profile", "path"];
+const INPUTS = ZK_CHROOT.inputs;
+const REPLACE_ON = ZK_CHROOT.replaceOn;
 
 /** What state keeps of one primed child. */
 interface ChildRecord {

@@ -1,5 +1,6 @@
 import { type AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
+import { ZK_NODE } from "../core/definitions";
 import type { ZkNodeInputs } from "../core/schemas";
 import { validate } from "../core/validation";
 import {
@@ -28,18 +29,8 @@ import {
   type ZnodeRecord,
 } from "./znodes";
 
-const INPUTS = [
-  "connectString",
-  "path",
-  "data",
-  "dataBase64",
-  "acl",
-  "sequential",
-  "createParents",
-  "adopt",
-  "profile",
-] as const;
-const REPLACE_ON = ["connectString", "profile", "path", "sequential"];
+const INPUTS = ZK_NODE.inputs;
+const REPLACE_ON = ZK_NODE.replaceOn;
 
 /** State of a `ZkNode`: its inputs, the requested path, and the record of the real znode. */
 type ZkNodeState = Omit<ZkNodeInputs, "acl"> & { acl: AclEntry[] } & ZnodeRecord & {

@@ -1,5 +1,6 @@
 import { type AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
+import { providerKeys, ZK_SERVICE_REGISTRATION } from "../core/definitions";
 import {
   decodeInstance,
   defaultInstanceId,
@@ -28,27 +29,8 @@ import {
   type ZnodeRecord,
 } from "./znodes";
 
-const INPUTS = [
-  "connectString",
-  "service",
-  "address",
-  "port",
-  "sslPort",
-  "instanceId",
-  "basePath",
-  "format",
-  "payload",
-  "payloadClass",
-  "uriSpec",
-  "additionalEndpoints",
-  "shard",
-  "metadata",
-  "enabled",
-  "acl",
-  "adopt",
-  "profile",
-] as const;
-const REPLACE_ON = ["connectString", "profile", "service", "instanceId", "basePath", "format"];
+const INPUTS = providerKeys(ZK_SERVICE_REGISTRATION.inputs);
+const REPLACE_ON = providerKeys(ZK_SERVICE_REGISTRATION.replaceOn);
 
 /**
  * Checked inputs as the provider holds them. The user's `id` travels as `instanceId`: `id` is the
