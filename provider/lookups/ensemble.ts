@@ -29,20 +29,21 @@ export async function fromExhibitor(
   for (let round = 0; round <= source.retries; round++) {
     for (const host of source.hosts) {
       const url = exhibitorUrl(host, source.port, source.restPath, source.https);
+      const signal = AbortSignal.timeout(source.timeoutMs);
       try {
-        const res = await fetch(url, {
-          headers: { Accept: "application/json" },
-          signal: AbortSignal.timeout(source.timeoutMs),
-        });
+        const res = await fetch(url, { headers: { Accept: "application/json" }, signal });
         const body = await res.text();
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const parsed = parseExhibitorList(body, res.headers.get("content-type") ?? undefined);
         if ("problem" in parsed) throw new Error(parsed.problem);
         return { servers: parsed.servers, source: "exhibitor" };
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const timedOut = (err as Error).name === "TimeoutError" || /aborted due to timeout/.test(message);
-        const why = timedOut ? `no answer within ${source.timeoutMs} ms` : message;
+        // Timed out while connecting, or while reading the body: the signal says so, whatever the error.
+        const why = signal.aborted
+          ? `no answer within ${source.timeoutMs} ms`
+          : err instanceof Error
+            ? err.message
+            : String(err);
         failures.push(`${url}: ${why}`);
       }
     }
