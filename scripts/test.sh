@@ -24,7 +24,7 @@ npx jest --ci --json --outputFile="$newest" "$@" || status=$?
 echo "test: newest leg done at ${SECONDS} s since start"
 legs=("newest=$newest")
 if [ "$#" -eq 0 ]; then
-  PATH="$(bash scripts/node.sh oldest):$machine_path"
+  PATH="$(PATH="$machine_path" bash scripts/node.sh oldest):$machine_path"
   PULUMI_VERSION=3.248.0 bash scripts/pulumi-cli.sh >/dev/null
   echo "test: oldest leg: Node.js $(node --version), @pulumi/pulumi 3.248.0, CLI v3.248.0, e2e tier"
   # PULUMI_VERSION picks the CLI (jest's globalSetup builds it if missing), PZK_PULUMI_SDK the
@@ -32,7 +32,7 @@ if [ "$#" -eq 0 ]; then
   PULUMI_VERSION=3.248.0 PZK_PULUMI_SDK=3.248.0 npx jest --ci --json --outputFile="$oldest" --selectProjects e2e || status=$?
   legs+=("oldest=$oldest")
   echo "test: oldest leg done at ${SECONDS} s since start"
-  PATH="$(bash scripts/node.sh newest):$machine_path"
+  PATH="$(PATH="$machine_path" bash scripts/node.sh newest):$machine_path"
   BENCH_SMOKE=1 bash scripts/bench.sh || status=1
 fi
 # The closing lines, last so that the tail of any CI log says what failed: per leg the count, then
