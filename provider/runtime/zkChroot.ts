@@ -15,6 +15,7 @@ import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecorded
 import { createQuota, type QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
 import { pool, profileFailures, settingsFor, settingsOf, stackConnectString } from "./settings";
 import {
+  assertSameZnode,
   inheritedAcl,
   parentOps,
   parentsCreatedWith,
@@ -72,16 +73,6 @@ async function childStats(
   const list = [...rels];
   const stats = await Promise.all(list.map((rel) => client.exists(child(root, rel))));
   return new Map(list.map((rel, i) => [rel, stats[i]]));
-}
-
-/** Fails unless the znode is still the one recorded in state: not deleted, not re-created. */
-function checkIdentity(
-  path: string,
-  rec: ChildRecord,
-  stat: ZnodeStat | undefined,
-): asserts stat is ZnodeStat {
-  if (!stat) throw new ProviderError(msg.deletedConflict(path));
-  if (stat.czxid !== rec.czxid) throw new ProviderError(msg.recreatedConflict(path, rec.czxid, stat.czxid));
 }
 
 /**
@@ -438,7 +429,7 @@ async function writeUpdate(s: ConnectionSettings, olds: Props, inputs: ZkChrootI
         const earlier = await appliedEarlier(client, root, plan, stat, stats, bound);
         if (earlier) return earlier;
       }
-      checkIdentity(root.path, root, stat);
+      assertSameZnode(root.path, root.czxid, stat);
       const checked = [{ path: root.path, rec: root as ChildRecord, stat }];
       // Every recorded child the transaction touches must still be ours; one already gone needs no removing.
       const ops = plan.ops.filter((op, i) => {
@@ -447,7 +438,7 @@ async function writeUpdate(s: ConnectionSettings, olds: Props, inputs: ZkChrootI
         if (rel === undefined || !rec) return true;
         const now = stats.get(rel);
         if (op.op === "remove" && !now) return false;
-        checkIdentity(op.path, rec, now);
+        assertSameZnode(op.path, rec.czxid, now);
         checked.push({ path: op.path, rec, stat: now });
         return true;
       });
@@ -603,7 +594,7 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
   await pool().run(s, `delete chroot ${root.path}`, async (client) => {
     const stat = await client.exists(root.path);
     if (!stat) return;
-    checkIdentity(root.path, root, stat);
+    assertSameZnode(root.path, root.czxid, stat);
     const subtree = await listSubtree(client, root.path);
     const foreign = subtree.filter((rel) => !records.has(rel));
     if (foreign.length > 0 && policy === "refuse") {
@@ -623,7 +614,7 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
       const now = stats.get(rel);
       if (!now) continue;
       const rec = records.get(rel) as ChildRecord;
-      checkIdentity(child(root.path, rel), rec, now);
+      assertSameZnode(child(root.path, rel), rec.czxid, now);
       checked.push({ path: child(root.path, rel), rec, stat: now });
     }
     await checkAcls(client, checked, undefined);

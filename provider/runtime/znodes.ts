@@ -386,6 +386,20 @@ async function writeIfChanged(
 }
 
 /**
+ * Fails unless a znode is still the one recorded in state: there (not deleted) and with the
+ * recorded creation zxid (not deleted and re-created, whatever its data and versions).
+ */
+export function assertSameZnode<S extends { czxid: string }>(
+  path: string,
+  recordedCzxid: string,
+  stat: S | undefined,
+): asserts stat is S {
+  if (!stat) throw new ProviderError(msg.deletedConflict(path));
+  if (stat.czxid !== recordedCzxid)
+    throw new ProviderError(msg.recreatedConflict(path, recordedCzxid, stat.czxid));
+}
+
+/**
  * The znode's stat once it is known to be the one recorded (same creation zxid), read behind a
  * sync whose zxid bounds what a later attempt may claim (see {@link provesOwnCreate}).
  */
@@ -394,9 +408,7 @@ async function checkIdentity(
   rec: ZnodeRecord,
 ): Promise<{ stat: ZnodeStat; synced: string }> {
   const [synced, stat] = await Promise.all([client.sync(rec.path), client.exists(rec.path)]);
-  if (!stat) throw new ProviderError(msg.deletedConflict(rec.path));
-  if (stat.czxid !== rec.czxid)
-    throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
+  assertSameZnode(rec.path, rec.czxid, stat);
   return { stat, synced };
 }
 
@@ -504,8 +516,7 @@ export function deleteZnode(s: ConnectionSettings, rec: ZnodeRecord): Promise<vo
     const stat = await client.exists(rec.path);
     let parentRead: Promise<ParentRead> | undefined;
     if (stat) {
-      if (stat.czxid !== rec.czxid)
-        throw new ProviderError(msg.recreatedConflict(rec.path, rec.czxid, stat.czxid));
+      assertSameZnode(rec.path, rec.czxid, stat);
       checkAclVersion(rec, stat);
       const removed = client.remove(rec.path, rec.version);
       // Sent right behind the delete, which ZooKeeper answers first: the parent as the delete left it.
