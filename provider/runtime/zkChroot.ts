@@ -106,9 +106,16 @@ async function explainFailure(client: ZkClient, err: unknown, ops: readonly Mult
   if (isNodeExists(err))
     return new ProviderError(`${msg.alreadyExists(op.path)} The chroot transaction was not applied.`);
   if (isNotEmpty(err)) {
-    return new ProviderError(
-      `znode ${op.path} has children this stack does not manage, so it cannot be removed from the chroot's children. The chroot transaction was not applied.`,
+    // Children written since they were listed (by another writer, or seen late by our member): name them.
+    await client.sync(op.path);
+    const removed = new Set(ops.filter((o) => o.op === "remove").map((o) => o.path));
+    const foreign = (await client.getChildren(op.path).catch(() => [] as string[])).filter(
+      (name) => !removed.has(child(op.path, name)),
     );
+    const remedy =
+      "The chroot transaction was not applied; remove them, or run the command again to see the current children.";
+    if (foreign.length > 0) return new ProviderError(msg.foreignChildren(op.path, foreign, remedy));
+    return new ProviderError(`znode ${op.path} had children this stack does not manage. ${remedy}`);
   }
   if (isNoNode(err)) return new ProviderError(msg.deletedConflict(op.path));
   return err;
@@ -592,7 +599,8 @@ async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> 
   const policy = String(props.deletePolicy ?? "refuse");
   if (policy === "retain") return;
   await pool().run(s, `delete chroot ${root.path}`, async (client) => {
-    const stat = await client.exists(root.path);
+    // Behind a sync: the subtree as the ensemble has it, not as a lagging member last saw it.
+    const [, stat] = await Promise.all([client.sync(root.path), client.exists(root.path)]);
     if (!stat) return;
     assertSameZnode(root.path, root.czxid, stat);
     const subtree = await listSubtree(client, root.path);

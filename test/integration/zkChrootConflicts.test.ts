@@ -6,7 +6,7 @@
 import { digestAclId } from "../../provider/core/acl";
 import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
-import { type ZkClient } from "../../provider/zk/client";
+import { ZkClient } from "../../provider/zk/client";
 import { freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;
@@ -255,5 +255,29 @@ describe("adoption", () => {
     for (const p of ["", "/a", "/b"]) expect((await raw.getAcl(`${root}/app${p}`)).acl).toEqual(acl);
     expect(outs).toMatchObject({ aversion: 1, childRecords: { a: { aversion: 1 }, b: { aversion: 0 } } });
     expect(await text(`${root}/app/a`)).toBe("1");
+  });
+});
+
+describe("a child added between the listing and the transaction", () => {
+  it("is named in the refusal of a destroy, and kept with everything else", async () => {
+    const { id, outs } = await created({ path: `${root}/app`, children: { mine: "m" } });
+    // Another writer's create lands after the destroy listed the subtree, right before its transaction.
+    const multi = ZkClient.prototype.multi;
+    const spy = jest.spyOn(ZkClient.prototype, "multi").mockImplementationOnce(async function (
+      this: ZkClient,
+      ops,
+    ) {
+      await raw.create(`${root}/app/mine/late`, Buffer.from("theirs"), OPEN);
+      return multi.call(this, ops);
+    });
+    try {
+      await expect(zkChroot.delete(id, outs)).rejects.toThrow(
+        `znode ${root}/app/mine has children this stack does not manage: late. The chroot transaction was not applied`,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await text(`${root}/app/mine/late`)).toBe("theirs");
+    expect(await text(`${root}/app/mine`)).toBe("m");
   });
 });

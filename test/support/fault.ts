@@ -17,9 +17,9 @@ import {
 import { defaultInstanceId } from "../../provider/core/formats";
 import { pool, setConfig } from "../../provider/runtime";
 import type { ProviderMethods } from "../../provider/runtime/dynamic";
-import { ZkClient } from "../../provider/zk/client";
+import { type ZkClient } from "../../provider/zk/client";
 import { installExample, type RunResult, Stack } from "./pulumi";
-import { connectString as testConnectString, removeTree } from "./zk";
+import { rawClient, connectString as testConnectString, removeTree } from "./zk";
 
 /**
  * Harness of the fault tier (docs/DESIGN.md §5): private ensembles to kill and pause, stacks on shared
@@ -74,26 +74,9 @@ export function memberAddress(ensemble: Ensemble, id: number): string {
   return `127.0.0.1:${member.clientPort}`;
 }
 
-/**
- * A session independent of the provider's, for checking what was written. It may talk to another
- * member than the provider did, so every read is preceded by a sync.
- */
-export async function checkingClient(connectString: string, digest?: string): Promise<ZkClient> {
-  const client = await ZkClient.connect({
-    connectString,
-    ...(digest ? { digest } : {}),
-    sessionTimeoutMs: 6000,
-    connectTimeoutMs: 20_000,
-    requestTimeoutMs: 20_000,
-  });
-  for (const read of ["exists", "getData", "getChildren", "getAcl"] as const) {
-    const plain = client[read].bind(client) as (p: string) => Promise<unknown>;
-    (client as unknown as Record<string, unknown>)[read] = async (p: string) => {
-      await client.sync();
-      return plain(p);
-    };
-  }
-  return client;
+/** A raw, syncing session (`rawClient`) on a private ensemble, with the fault tier's longer timeouts. */
+export function checkingClient(connectString: string, digest?: string): Promise<ZkClient> {
+  return rawClient(digest, connectString, 20_000);
 }
 
 /** The number of znodes a member holds (`mntr`'s `zk_znode_count`); undefined when it does not answer. */

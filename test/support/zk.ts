@@ -54,15 +54,20 @@ export function useTestEnsemble(extra: { digest?: string } = {}): void {
 
 /**
  * A raw session, independent of the provider's pool, for checking what was written. It may talk
- * to another member than the provider did, so every read is preceded by a sync.
+ * to another member than the provider did, so every read is preceded by a sync. By default on the
+ * tier's ensemble; the fault tier passes its private ensembles' connect strings (and more time).
  */
-export async function rawClient(digest?: string): Promise<ZkClient> {
+export async function rawClient(
+  digest?: string,
+  ensemble: string = connectString(),
+  requestTimeoutMs = 10_000,
+): Promise<ZkClient> {
   const client = await ZkClient.connect({
-    connectString: connectString(),
+    connectString: ensemble,
     ...(digest ? { digest } : {}),
     sessionTimeoutMs: 6000,
-    connectTimeoutMs: 10_000,
-    requestTimeoutMs: 10_000,
+    connectTimeoutMs: requestTimeoutMs,
+    requestTimeoutMs,
   });
   for (const read of ["exists", "getData", "getChildren", "getAcl"] as const) {
     const plain = client[read].bind(client) as (path: string) => Promise<unknown>;
