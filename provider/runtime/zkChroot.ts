@@ -14,22 +14,15 @@ import { type ConnectionSettings } from "../zk/pool";
 import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecordedAcl } from "./dynamic";
 import { createQuota, type QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
 import { pool, profileFailures, settingsFor, settingsOf, stackConnectString } from "./settings";
+import { assertSameZnode, recordFromState, recordOf, type ZnodeRecord } from "./record";
+import { CreateInDoubt, type InDoubt, keepInDoubt, partialFailure, provesOwnCreate } from "./inDoubt";
 import {
-  assertSameZnode,
   inheritedAcl,
   parentOps,
   parentsCreatedWith,
-  recordFromState,
-  recordOf,
-  CreateInDoubt,
-  type InDoubt,
-  keepInDoubt,
-  partialFailure,
-  provesOwnCreate,
   removeEmptyParents,
   withMissingParents,
-  type ZnodeRecord,
-} from "./znodes";
+} from "./parents";
 
 const INPUTS = ZK_CHROOT.inputs;
 const REPLACE_ON = ZK_CHROOT.replaceOn;

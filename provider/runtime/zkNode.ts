@@ -13,21 +13,10 @@ import {
   withRecordedAcl,
 } from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
-import {
-  type CreateSpec,
-  createZnode,
-  deleteManaged,
-  findInDoubt,
-  type InDoubt,
-  keepInDoubt,
-  readZnode,
-  recordFromState,
-  settleInDoubt,
-  updateAcl,
-  updateData,
-  verifyRecord,
-  type ZnodeRecord,
-} from "./znodes";
+import { type CreateSpec, createZnode, deleteManaged, findInDoubt, settleInDoubt } from "./create";
+import { updateAcl, updateData, verifyRecord } from "./checkedWrites";
+import { type InDoubt, keepInDoubt } from "./inDoubt";
+import { readZnode, recordFromState, type ZnodeRecord } from "./record";
 
 const INPUTS = ZK_NODE.inputs;
 const REPLACE_ON = ZK_NODE.replaceOn;

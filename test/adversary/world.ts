@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "util";
 import { zkChroot, zkNode, zkServiceRegistration } from "../../provider/runtime";
 import { type ProviderMethods, type Props } from "../../provider/runtime/dynamic";
-import { PARENT_MARKER } from "../../provider/runtime/znodes";
+import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { type ZkClient } from "../../provider/zk/client";
 import { errorCode } from "../../provider/zk/errors";
 import { type Fault, type FaultProxy, type RequestKind } from "../support/fault";

@@ -3,7 +3,7 @@
  * before it, and it stays a read: no transaction, no write quorum, no permission on any znode.
  */
 import { type AclEntry } from "../../provider/core/acl";
-import { readZnode } from "../../provider/runtime/znodes";
+import { readZnode } from "../../provider/runtime/record";
 import { pool } from "../../provider/runtime";
 import { type SessionOptions, ZkClient } from "../../provider/zk/client";
 import { type Ensemble, fourLetter, startEnsemble, stopEnsemble } from "../../scripts/ensemble";

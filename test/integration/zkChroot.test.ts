@@ -1,6 +1,6 @@
 import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
-import { PARENT_MARKER } from "../../provider/runtime/znodes";
+import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { type ZkClient } from "../../provider/zk/client";
 import { connectString, freshRootPerTest, snapshotTree } from "../support/zk";
 

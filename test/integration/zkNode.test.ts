@@ -1,7 +1,7 @@
 import { digestAclId } from "../../provider/core/acl";
 import { type ZkNodeInputs } from "../../provider/core/schemas";
 import { zkNode } from "../../provider/runtime/zkNode";
-import { PARENT_MARKER } from "../../provider/runtime/znodes";
+import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { type ZkClient, type ZnodeStat } from "../../provider/zk/client";
 import { freshRootPerTest, rawClient, useTestEnsemble } from "../support/zk";
 

@@ -1,7 +1,7 @@
 import * as zookeeper from "node-zookeeper-client";
 import { type AclEntry, OPEN_ACL } from "../../provider/core/acl";
 import { multiBytes, PARENT_DATA_BYTES, type SizedOp } from "../../provider/core/requests";
-import { PARENT_MARKER } from "../../provider/runtime/znodes";
+import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { seededRandom } from "../support/random";
 
 /** The client's own encoder: the bytes it would send for a `multi`, as the server counts them. */

@@ -1,4 +1,4 @@
-import { boundOf, CreateInDoubt, keepInDoubt, provesOwnCreate } from "../../provider/runtime/znodes";
+import { boundOf, CreateInDoubt, keepInDoubt, provesOwnCreate } from "../../provider/runtime/inDoubt";
 
 describe("what a retried create may claim", () => {
   it("only a znode created after the bound", () => {

@@ -1,0 +1,222 @@
+import * as msg from "../core/messages";
+import { type AclEntry } from "../core/acl";
+import { ProviderError } from "../core/messages";
+import { baseName, parentPath } from "../core/paths";
+import { type CreateMode, type MultiResult, type ZkClient } from "../zk/client";
+import { isNoNode, isNodeExists, isTransient } from "../zk/errors";
+import { type ConnectionSettings } from "../zk/pool";
+import { type Props } from "./dynamic";
+import { pool } from "./settings";
+import { type ZnodeRecord, recordOf, recordFromState, holds } from "./record";
+import { CreateInDoubt, type InDoubt, boundOf, provesOwnCreate } from "./inDoubt";
+import { inheritedAcl, withMissingParents, parentsCreatedWith, parentOps } from "./parents";
+import { writeIfChanged, deleteZnode } from "./checkedWrites";
+
+/**
+ * Creating a managed znode (with its missing parents, in one transaction), adopting an existing
+ * one, and settling a create left in doubt.
+ */
+
+/** What to create. */
+export interface CreateSpec {
+  readonly path: string;
+  readonly data: Buffer;
+  /** The znode's ACL; when absent, the ACL of the closest existing ancestor. */
+  readonly acl?: readonly AclEntry[];
+  readonly sequential: boolean;
+  readonly createParents: boolean;
+  readonly adopt: boolean;
+}
+
+/** The outcome of a create. */
+export interface Created extends ZnodeRecord {
+  /** Parents created on the way, top down. */
+  readonly createdParents: string[];
+  /** True when an existing znode was taken over. */
+  readonly adopted: boolean;
+  /** The znode's ACL as written (or found, when adopted without an ACL). */
+  readonly acl: AclEntry[];
+}
+
+/** A create spec whose ACL is settled. */
+export type ResolvedSpec = CreateSpec & { readonly acl: readonly AclEntry[] };
+
+/**
+ * Creates a znode (with its missing parents, in one transaction), safe to retry: a retried
+ * create that finds the node accepts it only if it holds exactly what was written and
+ * {@link provesOwnCreate} says it is newer than the first attempt.
+ */
+export async function createZnode(
+  s: ConnectionSettings,
+  spec: CreateSpec,
+  resume?: InDoubt,
+): Promise<Created> {
+  let bound = resume && boundOf(resume, spec.sequential);
+  let inDoubt = false;
+  try {
+    return await pool().run(s, `create ${spec.path}`, async (client) => {
+      // Resuming a create in doubt, or after an attempt that sent its request: the znode may be ours.
+      const mayBeOurs = resume !== undefined || inDoubt;
+      // Awaited before the multi is sent, not pipelined with it: a connection lost right after
+      // sending would take both replies, and our own create could no longer be proven.
+      const syncing = bound === undefined ? client.sync(parentPath(spec.path) ?? "/") : undefined;
+      // With an explicit ACL, the inherited one is needed only for parents to create.
+      let inherited: Promise<AclEntry[]> | undefined;
+      const parentAcl = () => (inherited ??= inheritedAcl(client, spec.path));
+      const [synced, acl] = await Promise.all([syncing, spec.acl ?? parentAcl()]);
+      bound ??= synced;
+      const resolved: ResolvedSpec = { ...spec, acl };
+      return createResolved(client, resolved, spec.acl === undefined, parentAcl, mayBeOurs);
+    });
+  } catch (err) {
+    if (inDoubt && isTransient(err)) throw new CreateInDoubt(err as Error, bound);
+    throw err;
+  }
+
+  async function createResolved(
+    client: ZkClient,
+    spec: ResolvedSpec,
+    keepExistingAcl: boolean,
+    parentAcl: () => Promise<AclEntry[]>,
+    mayBeOurs: boolean,
+  ): Promise<Created> {
+    if (spec.sequential && mayBeOurs) {
+      // The member this retry reached may lag behind the leader that applied the earlier attempt.
+      await client.sync();
+      const own = await findOwnSequential(client, spec, bound);
+      if (own) {
+        const createdParents = await parentsCreatedWith(client, own.path, own.czxid);
+        return { ...own, createdParents, adopted: false, acl: [...spec.acl] };
+      }
+    }
+    const mode: CreateMode = spec.sequential ? "sequential" : "persistent";
+    // No look before the create: an existing target fails it with NodeExists (handled below, also
+    // for a retry finding its own earlier write) and missing parents with NoNode (then looked up).
+    const commit = async (parents: string[]): Promise<Created> => {
+      if (parents.length > 0 && !spec.createParents) {
+        throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
+      }
+      const ops = [
+        ...parentOps(parents, parents.length > 0 ? await parentAcl() : []),
+        { op: "create", path: spec.path, data: spec.data, acl: spec.acl, mode } as const,
+      ];
+      // From here on a transient failure leaves the outcome unknown: the multi may have been applied.
+      inDoubt = true;
+      const results = await client.multi(ops);
+      // The create is the last op. A fresh znode: versions 0, created and modified by this transaction.
+      const { path = spec.path, zxid } = results[results.length - 1] as MultiResult;
+      const record = { path, version: 0, aversion: 0, czxid: zxid, mzxid: zxid };
+      return { ...record, createdParents: parents, adopted: false, acl: [...spec.acl] };
+    };
+    try {
+      return await withMissingParents(client, spec.path, commit, []);
+    } catch (err) {
+      if (isNodeExists(err) && !spec.sequential) {
+        return takeOverExisting(client, spec, keepExistingAcl, mayBeOurs ? bound : undefined);
+      }
+      throw err;
+    }
+  }
+}
+
+/**
+ * A create that failed with NodeExists: the znode an earlier attempt of ours created (provable
+ * only with `ownBound`, see {@link provesOwnCreate}), else taken over if `adopt`, else refused.
+ */
+async function takeOverExisting(
+  client: ZkClient,
+  spec: ResolvedSpec,
+  keepExistingAcl: boolean,
+  ownBound: string | undefined,
+): Promise<Created> {
+  if (ownBound !== undefined) {
+    const mine = await holds(client, spec.path, spec.data, spec.acl);
+    if (mine && provesOwnCreate(mine, ownBound)) {
+      const createdParents = await parentsCreatedWith(client, spec.path, mine.czxid);
+      return { ...recordOf(spec.path, mine), createdParents, adopted: false, acl: [...spec.acl] };
+    }
+  }
+  if (!spec.adopt) throw new ProviderError(msg.alreadyExists(spec.path));
+  const { stat } = await client.getData(spec.path);
+  if (stat.ephemeralOwner !== "0") {
+    throw new ProviderError(
+      `znode ${spec.path} is ephemeral (owned by session 0x${BigInt(stat.ephemeralOwner).toString(16)}); only persistent znodes can be adopted`,
+    );
+  }
+  // Adopted without an explicit ACL, the znode keeps the ACL it has.
+  const wanted = keepExistingAcl ? undefined : spec.acl;
+  const record = await writeIfChanged(client, recordOf(spec.path, stat), spec.data, wanted);
+  const acl = wanted ? [...wanted] : (await client.getAcl(spec.path)).acl;
+  return { ...record, createdParents: [], adopted: true, acl };
+}
+
+export async function findOwnSequential(
+  client: ZkClient,
+  spec: ResolvedSpec,
+  bound: string | undefined,
+): Promise<ZnodeRecord | undefined> {
+  if (bound === undefined) return undefined;
+  const parent = parentPath(spec.path) ?? "/";
+  const prefix = baseName(spec.path);
+  let children: string[];
+  try {
+    children = await client.getChildren(parent);
+  } catch (err) {
+    if (isNoNode(err)) return undefined;
+    throw err;
+  }
+  for (const child of children.filter(
+    (c) => c.startsWith(prefix) && /^\d{10}$/.test(c.slice(prefix.length)),
+  )) {
+    const path = parent === "/" ? `/${child}` : `${parent}/${child}`;
+    const stat = await holds(client, path, spec.data, spec.acl);
+    if (stat && provesOwnCreate(stat, bound)) return recordOf(path, stat);
+  }
+  return undefined;
+}
+
+/** The znode an earlier create in doubt made, found by its data, ACL and creation zxid, or undefined. */
+export function findInDoubt(
+  s: ConnectionSettings,
+  spec: CreateSpec,
+  inDoubt: InDoubt,
+): Promise<(ZnodeRecord & { acl: AclEntry[] }) | undefined> {
+  return pool().run(s, `find ${spec.path}`, async (client) => {
+    await client.sync();
+    const resolved: ResolvedSpec = { ...spec, acl: spec.acl ?? (await inheritedAcl(client, spec.path)) };
+    const bound = boundOf(inDoubt, spec.sequential);
+    const found = spec.sequential
+      ? await findOwnSequential(client, resolved, bound)
+      : await holds(client, spec.path, spec.data, resolved.acl).then((stat) =>
+          stat && provesOwnCreate(stat, bound) ? recordOf(spec.path, stat) : undefined,
+        );
+    return found && { ...found, acl: [...resolved.acl] };
+  });
+}
+
+/**
+ * State whose create was in doubt, settled: the create is finished (or its znode found) with the
+ * spec it had, so an update can go on from a real record. Other state is returned as it is.
+ */
+export async function settleInDoubt(
+  s: ConnectionSettings,
+  olds: Props,
+  specOf: (state: Props) => CreateSpec,
+): Promise<Props> {
+  if (!olds.inDoubt) return olds;
+  const { inDoubt, ...rest } = olds;
+  const { adopted: _a, createdParents, ...found } = await createZnode(s, specOf(rest), inDoubt as InDoubt);
+  return { ...rest, ...found, createdParents };
+}
+
+/** Deletes the znode a resource manages (finding it first when its create was in doubt) and our empty parents. */
+export async function deleteManaged(
+  s: ConnectionSettings,
+  props: Props,
+  specOf: (state: Props) => CreateSpec,
+): Promise<void> {
+  const own = props.inDoubt ? await findInDoubt(s, specOf(props), props.inDoubt as InDoubt) : undefined;
+  if (props.inDoubt && !own) return;
+  const record = own ?? recordFromState(props);
+  await deleteZnode(s, record);
+}
