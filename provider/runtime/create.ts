@@ -2,12 +2,12 @@ import * as msg from "../core/messages";
 import { type AclEntry } from "../core/acl";
 import { ProviderError } from "../core/messages";
 import { baseName, parentPath } from "../core/paths";
-import { type CreateMode, type MultiResult, type ZkClient } from "../zk/client";
+import { type CreateMode, type ZkClient } from "../zk/client";
 import { isNoNode, isNodeExists, isTransient } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
-import { type Props } from "./dynamic";
+import { settledAcl } from "./dynamic";
 import { pool } from "./settings";
-import { type ZnodeRecord, recordOf, recordFromState, holds } from "./record";
+import { type ZnodeRecord, recordOf, recordIn, holds } from "./record";
 import { CreateInDoubt, type InDoubt, boundOf, provesOwnCreate } from "./inDoubt";
 import { inheritedAcl, withMissingParents, parentsCreatedWith, parentOps } from "./parents";
 import { writeIfChanged, deleteZnode } from "./checkedWrites";
@@ -94,7 +94,7 @@ export async function createZnode(
     // for a retry finding its own earlier write) and missing parents with NoNode (then looked up).
     const commit = async (parents: string[]): Promise<Created> => {
       if (parents.length > 0 && !spec.createParents) {
-        throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1] as string));
+        throw new ProviderError(msg.missingParent(spec.path, parents[parents.length - 1]));
       }
       const ops = [
         ...parentOps(parents, parents.length > 0 ? await parentAcl() : []),
@@ -104,7 +104,7 @@ export async function createZnode(
       inDoubt = true;
       const results = await client.multi(ops);
       // The create is the last op. A fresh znode: versions 0, created and modified by this transaction.
-      const { path = spec.path, zxid } = results[results.length - 1] as MultiResult;
+      const { path = spec.path, zxid } = results[results.length - 1];
       const record = { path, version: 0, aversion: 0, czxid: zxid, mzxid: zxid };
       return { ...record, createdParents: parents, adopted: false, acl: [...spec.acl] };
     };
@@ -194,29 +194,38 @@ export function findInDoubt(
   });
 }
 
+/** What the state of a resource that manages one znode holds besides its inputs. */
+export type ManagedState = ZnodeRecord & {
+  /** The znode's ACL as written or found; while the create is in doubt, the `acl` input. */
+  acl?: AclEntry[];
+  /** Parents created on the way, top down. */
+  createdParents: string[];
+  /** Set while the create is in doubt (see `keepInDoubt`). */
+  inDoubt?: InDoubt;
+};
+
 /**
  * State whose create was in doubt, settled: the create is finished (or its znode found) with the
  * spec it had, so an update can go on from a real record. Other state is returned as it is.
  */
-export async function settleInDoubt(
+export async function settleInDoubt<S extends ManagedState>(
   s: ConnectionSettings,
-  olds: Props,
-  specOf: (state: Props) => CreateSpec,
-): Promise<Props> {
-  if (!olds.inDoubt) return olds;
+  olds: S,
+  specOf: (state: S) => CreateSpec,
+): Promise<Omit<S, "inDoubt"> & { acl: AclEntry[] }> {
   const { inDoubt, ...rest } = olds;
-  const { adopted: _a, createdParents, ...found } = await createZnode(s, specOf(rest), inDoubt as InDoubt);
-  return { ...rest, ...found, createdParents };
+  if (!inDoubt) return { ...rest, acl: settledAcl(rest) };
+  const { adopted: _a, ...found } = await createZnode(s, specOf(olds), inDoubt);
+  return { ...rest, ...found };
 }
 
 /** Deletes the znode a resource manages (finding it first when its create was in doubt) and our empty parents. */
-export async function deleteManaged(
+export async function deleteManaged<S extends ManagedState>(
   s: ConnectionSettings,
-  props: Props,
-  specOf: (state: Props) => CreateSpec,
+  props: S,
+  specOf: (state: S) => CreateSpec,
 ): Promise<void> {
-  const own = props.inDoubt ? await findInDoubt(s, specOf(props), props.inDoubt as InDoubt) : undefined;
+  const own = props.inDoubt ? await findInDoubt(s, specOf(props), props.inDoubt) : undefined;
   if (props.inDoubt && !own) return;
-  const record = own ?? recordFromState(props);
-  await deleteZnode(s, record);
+  await deleteZnode(s, own ?? recordIn(props));
 }

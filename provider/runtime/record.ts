@@ -13,7 +13,7 @@ import { pool } from "./settings";
  */
 
 /** What state records of a managed znode, to compare-and-set against later. */
-export interface ZnodeRecord {
+export type ZnodeRecord = {
   /** Real path. */
   readonly path: string;
   /** Data version. */
@@ -24,14 +24,20 @@ export interface ZnodeRecord {
   readonly czxid: string;
   /** Last modification zxid. */
   readonly mzxid: string;
-}
+};
 
 /** The record of a znode from its stat. */
 export function recordOf(path: string, stat: ZnodeStat): ZnodeRecord {
   return { path, version: stat.version, aversion: stat.aversion, czxid: stat.czxid, mzxid: stat.mzxid };
 }
 
-/** The record of the managed znode kept in a resource's state. */
+/** Just the record of a state that holds one (a state holds inputs too, which must not travel with it). */
+export function recordIn(state: ZnodeRecord): ZnodeRecord {
+  const { path, version, aversion, czxid, mzxid } = state;
+  return { path, version, aversion, czxid, mzxid };
+}
+
+/** The record of the managed znode kept in a resource's state, as the engine hands it back. */
 export function recordFromState(p: Props): ZnodeRecord {
   return {
     path: String(p.path),

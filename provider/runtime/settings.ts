@@ -56,7 +56,7 @@ function readProfiles(text: string | undefined): Record<string, ProviderConfig> 
         `zookeeper:profiles.${name} has unknown keys ${unknown.join(", ")}; known: ${[...PROFILE_KEYS].join(", ")}`,
       );
     try {
-      out[name] = readConfig((key) => (fields[key] === undefined ? undefined : String(fields[key])));
+      out[name] = readConfig((key) => configText(fields[key]));
     } catch (err) {
       throw new Error(`zookeeper:profiles.${name}: ${(err as Error).message.replace(/zookeeper:/g, "")}`);
     }
@@ -75,6 +75,14 @@ const PROFILE_KEYS = new Set([
   "tlsKey",
   "tlsServerName",
 ]);
+
+/** A profile field as config text: structured values (a list given where a string belongs) as JSON, so the error shows them. */
+function configText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
 
 /** The provider process's configuration and its one session pool. */
 const state: { config: ProviderConfig; pool: SessionPool } = { config: {}, pool: new SessionPool() };

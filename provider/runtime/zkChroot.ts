@@ -11,10 +11,20 @@ import { UNKNOWN, validate } from "../core/validation";
 import { type MultiOp, type MultiResult, type ZkClient, ZkMultiError, type ZnodeStat } from "../zk/client";
 import { isBadVersion, isNoNode, isNodeExists, isNotEmpty, isTransient } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
-import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecordedAcl } from "./dynamic";
+import {
+  aclChange,
+  aclFromState,
+  GONE,
+  inputSchemas,
+  pathsFromState,
+  type Props,
+  settledAcl,
+  engineMethods,
+  withRecordedAcl,
+} from "./dynamic";
 import { createQuota, type QuotaRecord, readQuota, removeQuota, updateQuota } from "./quota";
 import { pool, profileFailures, settingsFor, settingsOf, stackConnectString } from "./settings";
-import { assertSameZnode, recordFromState, recordOf, type ZnodeRecord } from "./record";
+import { assertSameZnode, recordFromState, recordIn, recordOf, type ZnodeRecord } from "./record";
 import { CreateInDoubt, type InDoubt, keepInDoubt, partialFailure, provesOwnCreate } from "./inDoubt";
 import {
   inheritedAcl,
@@ -53,8 +63,46 @@ const childRecordOf = (stat: ZnodeStat): ChildRecord => ({
   czxid: stat.czxid,
 });
 
-function recordedInputs(olds: Props): Props {
-  return { ...olds, connectString: olds.ensembleConnectString };
+/** A chroot's inputs as state records them: the ensemble's connect string apart from the output. */
+type RecordedInputs = Omit<ZkChrootInputs, "connectString"> & {
+  /** The `connectString` input (the ensemble), when one was given. */
+  ensembleConnectString?: string;
+  /** The output: the ensemble's connect string with the chroot appended. */
+  connectString: string;
+};
+
+/** State of a `ZkChroot`: its inputs, the record of the chroot znode and those of its children. */
+type ChrootState = RecordedInputs &
+  ZnodeRecord & {
+    /** The ACL as written or found; while the create is in doubt, the `acl` input. */
+    acl?: AclEntry[];
+    /** The chroot and the parents its create made, top down. */
+    createdPaths: string[];
+    /** Records of the primed children, keyed by path relative to the chroot. */
+    childRecords: Record<string, ChildRecord>;
+    quota?: Quota;
+    quotaRecord?: QuotaRecord;
+    /** Set while the create is in doubt (see `keepInDoubt`). */
+    inDoubt?: InDoubt;
+    /** Set while an update is in doubt (see `inDoubtError`). */
+    pendingUpdate?: PendingUpdate;
+  };
+
+/** A chroot's state as the engine hands it back: inputs and records as create, read or update wrote them. */
+function parseState(recorded: Props): ChrootState {
+  return {
+    ...(recorded as RecordedInputs &
+      Pick<ChrootState, "quota" | "quotaRecord" | "inDoubt" | "pendingUpdate">),
+    acl: aclFromState(recorded.acl),
+    ...recordFromState(recorded),
+    createdPaths: pathsFromState(recorded.createdPaths),
+    childRecords: Object.fromEntries(ownEntries<ChildRecord>(recorded.childRecords)),
+  };
+}
+
+/** The inputs a chroot was created or last updated with. */
+function recordedInputs(state: ChrootState): ZkChrootInputs {
+  return { ...state, connectString: state.ensembleConnectString };
 }
 
 /** Stats of the given children (undefined when absent), asked for all at once. */
@@ -155,7 +203,9 @@ async function createChroot(
     // chroot keeps its own).
     const inherited = await inheritedAcl(client, inputs.path);
     const acl = inputs.acl ?? (existing ? (await client.getAcl(inputs.path)).acl : inherited);
-    const found = existing ? await childStats(client, inputs.path, wanted.keys()) : new Map();
+    const found = existing
+      ? await childStats(client, inputs.path, wanted.keys())
+      : new Map<string, ZnodeStat | undefined>();
     const prime = async (parents: string[]): Promise<Written & { parents: string[] }> => {
       const ops: MultiOp[] = [...parentOps(parents, inherited)];
       const data = Buffer.from(inputs.data);
@@ -194,16 +244,19 @@ async function createChroot(
       acl,
       // Adopted znodes keep their ACL unless one is given: then they get it, like new children.
       adoptedChildren: existing
-        ? new Set([...found].filter(([, stat]) => stat !== undefined).map(([rel]) => rel as string))
+        ? new Set([...found].filter(([, stat]) => stat !== undefined).map(([rel]) => rel))
         : undefined,
     };
   }
 }
 
 /** The chroot a create left in doubt made, if it is there and provably ours; reads only. */
-async function findInDoubtChroot(s: ConnectionSettings, state: Props): Promise<ChrootCreated | undefined> {
-  const inputs = recordedInputs(state) as ZkChrootInputs;
-  const bound = (state.inDoubt as InDoubt).createdAfter ?? undefined;
+async function findInDoubtChroot(
+  s: ConnectionSettings,
+  state: ChrootState,
+): Promise<ChrootCreated | undefined> {
+  const inputs = recordedInputs(state);
+  const bound = state.inDoubt?.createdAfter ?? undefined;
   if (bound === undefined) return undefined;
   return pool().run(s, `find chroot ${inputs.path}`, async (client) => {
     await client.sync(inputs.path);
@@ -371,7 +424,7 @@ async function appliedEarlier(
     ...(rootWritten ? [(plan.ops[0] as { data: Buffer }).data] : []),
     ...[...plan.written.values()].map((d) => Buffer.from(d)),
   ];
-  if (reads.some((r, i) => !r || !r.data.equals(wantedData[i] as Buffer))) return undefined;
+  if (reads.some((r, i) => !r || !r.data.equals(wantedData[i]))) return undefined;
   const children = new Map<string, ChildRecord>();
   for (const [rel, rec] of plan.touched) {
     if (plan.removed.includes(rel)) continue;
@@ -397,7 +450,7 @@ interface PendingUpdate {
   /** The newest zxid seen before the update's transaction was sent. */
   readonly bound: string;
   /** The inputs the update was to apply. */
-  readonly inputs: Props;
+  readonly inputs: ZkChrootInputs;
 }
 
 /** The ensemble stayed out of reach after an update's transaction was sent: it may have been applied. */
@@ -411,10 +464,14 @@ class UpdateInDoubt extends Error {
 }
 
 /** Sends the chroot update's transaction, retried safely; see {@link appliedEarlier}. */
-async function writeUpdate(s: ConnectionSettings, olds: Props, inputs: ZkChrootInputs): Promise<Written> {
-  const root = recordFromState(olds);
+async function writeUpdate(
+  s: ConnectionSettings,
+  olds: ChrootState,
+  inputs: ZkChrootInputs,
+): Promise<Written> {
+  const root = recordIn(olds);
   const records = ownEntries<ChildRecord>(olds.childRecords);
-  const acl = inputs.acl ?? (olds.acl as AclEntry[]);
+  const acl = inputs.acl ?? settledAcl(olds);
   const plan = planUpdate(root, olds.data, inputs, ownEntries<string>(olds.children), records, acl);
   let bound: string | undefined;
   try {
@@ -502,7 +559,7 @@ async function setChrootAcl(
  * The error that makes the engine keep an update in doubt in state (a partial failure), with
  * what settles it on the next `up`, `refresh` or `destroy`.
  */
-function inDoubtError(err: UpdateInDoubt, id: string, olds: Props, inputs: ZkChrootInputs): unknown {
+function inDoubtError(err: UpdateInDoubt, id: string, olds: ChrootState, inputs: ZkChrootInputs): unknown {
   const pendingUpdate: PendingUpdate = { bound: err.bound, inputs: { ...inputs } };
   return partialFailure(
     new ProviderError(
@@ -517,14 +574,13 @@ function inDoubtError(err: UpdateInDoubt, id: string, olds: Props, inputs: ZkChr
  * State with an update in doubt, settled: when its transaction was applied, the state takes
  * what it wrote; otherwise the state stays as it was. Reads only.
  */
-async function settlePending(s: ConnectionSettings, olds: Props): Promise<Props> {
-  if (!olds.pendingUpdate) return olds;
-  const { pendingUpdate, ...rest } = olds;
-  const pending = pendingUpdate as PendingUpdate;
-  const wanted = pending.inputs as ZkChrootInputs;
-  const root = recordFromState(rest);
+async function settlePending(s: ConnectionSettings, olds: ChrootState): Promise<ChrootState> {
+  const { pendingUpdate: pending, ...rest } = olds;
+  if (!pending) return olds;
+  const wanted = pending.inputs;
+  const root = recordIn(rest);
   const records = ownEntries<ChildRecord>(rest.childRecords);
-  const acl = wanted.acl ?? (rest.acl as AclEntry[]);
+  const acl = wanted.acl ?? settledAcl(rest);
   const plan = planUpdate(root, rest.data, wanted, ownEntries<string>(rest.children), records, acl);
   const earlier = await pool().run(s, `settle update of chroot ${root.path}`, async (client) => {
     await client.sync();
@@ -586,10 +642,10 @@ async function listSubtree(client: ZkClient, root: string): Promise<string[]> {
 
 const MAX_OPS_PER_MULTI = 500;
 
-async function deleteChroot(s: ConnectionSettings, props: Props): Promise<void> {
-  const root = recordFromState(props);
+async function deleteChroot(s: ConnectionSettings, props: ChrootState): Promise<void> {
+  const root = recordIn(props);
   const records = ownEntries<ChildRecord>(props.childRecords);
-  const policy = String(props.deletePolicy ?? "refuse");
+  const policy = props.deletePolicy;
   if (policy === "retain") return;
   await pool().run(s, `delete chroot ${root.path}`, async (client) => {
     // Behind a sync: the subtree as the ensemble has it, not as a lagging member last saw it.
@@ -658,23 +714,26 @@ function absolutePathOf(connectString: unknown, path: unknown): string | undefin
 }
 
 /**
- * A chroot's state from its inputs and what its create wrote (without records while in doubt).
- * `connectString` is the chrooted output, so the input is kept as `ensembleConnectString`.
+ * A chroot's inputs as state records them. `connectString` is the chrooted output, so the input
+ * is kept as `ensembleConnectString`.
  */
-function stateOf(s: ConnectionSettings, inputs: ZkChrootInputs, created: ChrootCreated | undefined): Props {
+function recordedInputsOf(s: ConnectionSettings, inputs: ZkChrootInputs): RecordedInputs {
   const { connectString: ensembleConnectString, ...rest } = inputs;
   return {
     ...rest,
     ...(ensembleConnectString ? { ensembleConnectString } : {}),
     connectString: withChroot(s.connectString, inputs.path),
-    ...(created
-      ? {
-          acl: created.acl,
-          ...created.root,
-          createdPaths: created.createdPaths,
-          childRecords: Object.fromEntries(created.children),
-        }
-      : {}),
+  };
+}
+
+/** A chroot's state from its inputs and what its create wrote. */
+function stateOf(s: ConnectionSettings, inputs: ZkChrootInputs, created: ChrootCreated): ChrootState {
+  return {
+    ...recordedInputsOf(s, inputs),
+    acl: created.acl,
+    ...created.root,
+    createdPaths: created.createdPaths,
+    childRecords: Object.fromEntries(created.children),
   };
 }
 
@@ -683,7 +742,7 @@ async function withAdoptedAcl(
   s: ConnectionSettings,
   inputs: ZkChrootInputs,
   created: ChrootCreated,
-): Promise<Props> {
+): Promise<ChrootState> {
   if (!created.adoptedChildren || !inputs.acl) return stateOf(s, inputs, created);
   const adopted = new Map([...created.children].filter(([rel]) => created.adoptedChildren?.has(rel)));
   const written = await setChrootAcl(s, created, adopted, inputs.acl);
@@ -694,13 +753,16 @@ async function withAdoptedAcl(
  * State whose create was in doubt, settled: the chroot that create made is claimed, or made now
  * (another writer's is "already exists"). Other state is returned as it is.
  */
-async function settleCreate(s: ConnectionSettings, olds: Props): Promise<Props> {
-  if (!olds.inDoubt) return olds;
-  const inputs = recordedInputs(olds) as ZkChrootInputs;
-  const created = await createChroot(s, inputs, (olds.inDoubt as InDoubt).createdAfter ?? undefined);
-  const { inDoubt: _settled, ...rest } = olds;
+async function settleCreate(s: ConnectionSettings, olds: ChrootState): Promise<ChrootState> {
+  const { inDoubt, ...rest } = olds;
+  if (!inDoubt) return olds;
+  const inputs = recordedInputs(olds);
+  const created = await createChroot(s, inputs, inDoubt.createdAfter ?? undefined);
   return { ...rest, ...(await withAdoptedAcl(s, inputs, created)) };
 }
+
+/** What state records of a chroot's quota: the limits asked for and the znode that holds them. */
+type QuotaState = Pick<ChrootState, "quota" | "quotaRecord">;
 
 /**
  * Brings the chroot's quota from what state records to what the inputs ask for: sets, changes
@@ -709,10 +771,10 @@ async function settleCreate(s: ConnectionSettings, olds: Props): Promise<Props> 
 async function reconcileQuota(
   s: ConnectionSettings,
   chroot: string,
-  olds: Props,
+  olds: QuotaState,
   wanted: Quota | undefined,
-): Promise<{ quota?: Quota; quotaRecord?: QuotaRecord }> {
-  const had = olds.quotaRecord as QuotaRecord | undefined;
+): Promise<QuotaState> {
+  const had = olds.quotaRecord;
   if (had && wanted && sameValue(olds.quota, wanted)) return { quota: wanted, quotaRecord: had };
   if (!wanted) {
     if (had) await removeQuota(s, chroot, had);
@@ -723,14 +785,14 @@ async function reconcileQuota(
 }
 
 /** State with the quota properties replaced (absent ones removed). */
-function withQuota(state: Props, quota: { quota?: Quota; quotaRecord?: QuotaRecord }): Props {
+function withQuota(state: ChrootState, quota: QuotaState): ChrootState {
   const { quota: _q, quotaRecord: _r, ...rest } = state;
   return { ...rest, ...quota };
 }
 
 /** `ZkChroot`'s dynamic-provider methods. */
-export const zkChroot: ProviderMethods = {
-  async check(_olds, news) {
+export const zkChroot = engineMethods<ZkChrootInputs, ChrootState>(parseState, {
+  check(_olds, news) {
     const { zkChrootInputs, ZK_CHROOT_DEFAULTS, unrepresentableChildProblem, stackTargetFailures } =
       inputSchemas();
     const checked = validate(zkChrootInputs, news, ZK_CHROOT_DEFAULTS);
@@ -744,7 +806,7 @@ export const zkChroot: ProviderMethods = {
     return { ...checked, failures: stackTargetFailures("ZkChroot", checked.inputs, target) };
   },
 
-  async diff(_id, olds, news) {
+  diff(_id, olds, news) {
     // Connect strings compare by members and chroot, so another spelling of the same is no change.
     const before = { ...recordedInputs(olds), connectString: ensembleOf(olds.ensembleConnectString) };
     const after = { ...withRecordedAcl(olds, news), connectString: ensembleOf(news.connectString) };
@@ -755,12 +817,11 @@ export const zkChroot: ProviderMethods = {
     return planDiff(before, after, INPUTS, REPLACE_ON, () => samePath);
   },
 
-  async create(raw) {
-    const inputs = raw as ZkChrootInputs;
+  async create(inputs) {
     const s = settingsOf(inputs);
     const created = await createChroot(s, inputs).catch((err: unknown) => {
       // Kept in state as in doubt: the next up, refresh or destroy finds out (see settleCreate).
-      throw keepInDoubt(err, inputs.path, { ...stateOf(s, inputs, undefined), childRecords: {} });
+      throw keepInDoubt(err, inputs.path, { ...recordedInputsOf(s, inputs), childRecords: {} });
     });
     const outs = await withAdoptedAcl(s, inputs, created);
     if (!inputs.quota) return { id: created.root.path, outs };
@@ -772,17 +833,17 @@ export const zkChroot: ProviderMethods = {
   },
 
   async read(id, olds) {
+    if (!olds) return GONE;
     const s = settingsOf({ connectString: olds.ensembleConnectString, profile: olds.profile });
     if (olds.inDoubt) {
       const found = await findInDoubtChroot(s, olds);
       const { inDoubt: _settled, ...rest } = olds;
-      const inputs = recordedInputs(rest) as ZkChrootInputs;
       return found
-        ? { id: found.root.path, props: { ...rest, ...stateOf(s, inputs, found) } }
-        : { id: "", props: {} };
+        ? { id: found.root.path, props: { ...rest, ...stateOf(s, recordedInputs(olds), found) } }
+        : GONE;
     }
     const props = await settlePending(s, olds);
-    const root = String(props.path ?? id);
+    const root = props.path || id;
     const rels = [...ownEntries<string>(props.children).keys()];
     const found = await pool().run(s, `read chroot ${root}`, async (client) => {
       await client.sync();
@@ -817,7 +878,7 @@ export const zkChroot: ProviderMethods = {
         childRecords: Object.fromEntries(childRecords),
       };
     });
-    if (!found) return { id: "", props: {} };
+    if (!found) return GONE;
     const { record, ...rest } = found;
     const next = { ...props, ...rest, ...record };
     if (!props.quota && !props.quotaRecord) return { id, props: next };
@@ -826,20 +887,20 @@ export const zkChroot: ProviderMethods = {
     return { id, props: withQuota(next, quota ? { quota: quota.quota, quotaRecord: quota.record } : {}) };
   },
 
-  async update(id, olds, news) {
-    const inputs = news as ZkChrootInputs;
+  async update(id, olds, inputs) {
     const s = settingsOf(inputs);
     const settled = await settlePending(s, await settleCreate(s, olds));
-    const createdPaths = (settled.createdPaths as string[]) ?? [];
-    const stateWith = (written: Written, acl: unknown) =>
-      stateOf(s, inputs, { ...written, acl: acl as AclEntry[], createdPaths });
+    const { createdPaths } = settled;
+    const recordedAcl = settledAcl(settled);
+    const stateWith = (written: Written, acl: readonly AclEntry[]) =>
+      stateOf(s, inputs, { ...written, acl: [...acl], createdPaths });
     const written = await writeUpdate(s, settled, inputs).catch((err: unknown) => {
       throw err instanceof UpdateInDoubt ? inDoubtError(err, id, settled, inputs) : err;
     });
     // The children are written: whatever happens to the quota, state must record them.
-    const withQuotaUpdate = async (state: Props): Promise<Props> => {
-      const old = settled.quotaRecord
-        ? { quota: settled.quota as Quota, quotaRecord: settled.quotaRecord as QuotaRecord }
+    const withQuotaUpdate = async (state: ChrootState): Promise<ChrootState> => {
+      const old: QuotaState = settled.quotaRecord
+        ? { quota: settled.quota, quotaRecord: settled.quotaRecord }
         : {};
       const quota = await reconcileQuota(s, written.root.path, settled, inputs.quota).catch(
         (err: unknown) => {
@@ -848,8 +909,8 @@ export const zkChroot: ProviderMethods = {
       );
       return withQuota(state, quota);
     };
-    const newAcl = aclChange(settled, inputs.acl);
-    if (!newAcl) return { outs: await withQuotaUpdate(stateWith(written, settled.acl)) };
+    const newAcl = aclChange({ acl: recordedAcl }, inputs.acl);
+    if (!newAcl) return { outs: await withQuotaUpdate(stateWith(written, recordedAcl)) };
     // The children are written: whatever happens to the ACL, state must record them.
     const withAcl = await setChrootAcl(
       s,
@@ -857,7 +918,7 @@ export const zkChroot: ProviderMethods = {
       ownEntries<ChildRecord>(settled.childRecords),
       newAcl,
     ).catch((err: unknown) => {
-      throw partialFailure(err, id, stateWith(written, settled.acl));
+      throw partialFailure(err, id, stateWith(written, recordedAcl));
     });
     return { outs: await withQuotaUpdate(stateWith(withAcl, newAcl)) };
   },
@@ -866,14 +927,13 @@ export const zkChroot: ProviderMethods = {
     const s = settingsOf({ connectString: props.ensembleConnectString, profile: props.profile });
     if (props.inDoubt) {
       const found = await findInDoubtChroot(s, props);
-      if (found)
-        await deleteChroot(s, { ...props, ...stateOf(s, recordedInputs(props) as ZkChrootInputs, found) });
+      if (found) await deleteChroot(s, { ...props, ...stateOf(s, recordedInputs(props), found) });
       return;
     }
     const settled = await settlePending(s, props);
     await deleteChroot(s, settled);
     // The quota goes with the chroot; a retained chroot keeps it.
-    const quota = settled.quotaRecord as QuotaRecord | undefined;
-    if (quota && settled.deletePolicy !== "retain") await removeQuota(s, String(settled.path), quota);
+    const quota = settled.quotaRecord;
+    if (quota && settled.deletePolicy !== "retain") await removeQuota(s, settled.path, quota);
   },
-};
+});

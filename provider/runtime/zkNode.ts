@@ -1,31 +1,52 @@
-import { type AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
 import { ZK_NODE } from "../core/definitions";
 import type { ZkNodeInputs } from "../core/schemas";
 import { validate } from "../core/validation";
 import {
   aclChange,
+  aclFromState,
   dataBytes,
   dataFields,
+  GONE,
   inputSchemas,
-  type ProviderMethods,
+  pathsFromState,
   type Props,
+  engineMethods,
   withRecordedAcl,
 } from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
 import { type CreateSpec, createZnode, deleteManaged, findInDoubt, settleInDoubt } from "./create";
 import { updateAcl, updateData, verifyRecord } from "./checkedWrites";
 import { type InDoubt, keepInDoubt } from "./inDoubt";
-import { readZnode, recordFromState, type ZnodeRecord } from "./record";
+import { readZnode, recordFromState, recordIn, type ZnodeRecord } from "./record";
 
 const INPUTS = ZK_NODE.inputs;
 const REPLACE_ON = ZK_NODE.replaceOn;
 
 /** State of a `ZkNode`: its inputs, the requested path, and the record of the real znode. */
-type ZkNodeState = Omit<ZkNodeInputs, "acl"> & { acl: AclEntry[] } & ZnodeRecord & {
+type ZkNodeState = ZkNodeInputs &
+  ZnodeRecord & {
     requestedPath: string;
     createdParents: string[];
+    /** Set while the create is in doubt (see `keepInDoubt`). */
+    inDoubt?: InDoubt;
   };
+
+/**
+ * A `ZkNode`'s state as the engine hands it back: the checked inputs and the record that create,
+ * read or update returned. States of earlier versions may lack `requestedPath` (then `path` is
+ * it) and `createdParents`.
+ */
+function parseState(recorded: Props): ZkNodeState {
+  const inputs = recorded as ZkNodeInputs;
+  return {
+    ...inputs,
+    acl: aclFromState(recorded.acl),
+    ...recordFromState(recorded),
+    requestedPath: typeof recorded.requestedPath === "string" ? recorded.requestedPath : inputs.path,
+    createdParents: pathsFromState(recorded.createdParents),
+  };
+}
 
 /** What creating a `ZkNode` with these inputs writes. */
 function specOf(inputs: ZkNodeInputs): CreateSpec {
@@ -39,19 +60,19 @@ function specOf(inputs: ZkNodeInputs): CreateSpec {
   };
 }
 
-/** The create spec recorded in a `ZkNode`'s state. */
-function specFromState(state: Props): CreateSpec {
-  return specOf(recordedInputs(state) as ZkNodeInputs);
+/** The recorded inputs, with `path` as the user wrote it (not the sequential real path). */
+function recordedInputs(state: ZkNodeState): ZkNodeState {
+  return { ...state, path: state.requestedPath };
 }
 
-/** The recorded inputs, with `path` as the user wrote it (not the sequential real path). */
-function recordedInputs(olds: Props): Props {
-  return { ...olds, path: olds.requestedPath ?? olds.path };
+/** The create spec recorded in a `ZkNode`'s state. */
+function specFromState(state: ZkNodeState): CreateSpec {
+  return specOf(recordedInputs(state));
 }
 
 /** `ZkNode`'s dynamic-provider methods. */
-export const zkNode: ProviderMethods = {
-  async check(_olds, news) {
+export const zkNode = engineMethods<ZkNodeInputs, ZkNodeState>(parseState, {
+  check(_olds, news) {
     const { zkNodeInputs, ZK_NODE_DEFAULTS, stackTargetFailures } = inputSchemas();
     const { inputs, failures } = validate(zkNodeInputs, news, ZK_NODE_DEFAULTS);
     // Without a connect string of its own, the resource writes through the stack's, chroot included.
@@ -61,7 +82,7 @@ export const zkNode: ProviderMethods = {
     return { inputs, failures: stackTargetFailures("ZkNode", inputs, stackConnectString(inputs.profile)) };
   },
 
-  async diff(_id, olds, news) {
+  diff(_id, olds, news) {
     return planDiff(
       recordedInputs(olds),
       withRecordedAcl(olds, news),
@@ -71,11 +92,10 @@ export const zkNode: ProviderMethods = {
     );
   },
 
-  async create(raw) {
-    const inputs = raw as ZkNodeInputs;
+  async create(inputs) {
     const s = settingsOf(inputs);
     const created = await createZnode(s, specOf(inputs)).catch((err: unknown) => {
-      throw keepInDoubt(err, inputs.path, { ...inputs, path: inputs.path, requestedPath: inputs.path });
+      throw keepInDoubt(err, inputs.path, { ...inputs, requestedPath: inputs.path });
     });
     const { adopted: _adopted, createdParents, acl, ...record } = created;
     const outs: ZkNodeState = { ...inputs, acl, ...record, requestedPath: inputs.path, createdParents };
@@ -83,38 +103,37 @@ export const zkNode: ProviderMethods = {
   },
 
   async read(id, props) {
+    if (!props) return GONE;
     const s = settingsOf(props);
     if (props.inDoubt) {
       const { inDoubt, ...rest } = props;
-      const spec = specFromState(props);
-      const own = await findInDoubt(s, spec, inDoubt as InDoubt);
-      return own ? { id: own.path, props: { ...rest, ...own } } : { id: "", props: {} };
+      const own = await findInDoubt(s, specFromState(props), inDoubt);
+      return own ? { id: own.path, props: { ...rest, ...own } } : GONE;
     }
-    const found = await readZnode(s, String(props.path ?? id));
-    if (!found) return { id: "", props: {} };
+    const found = await readZnode(s, props.path || id);
+    if (!found) return GONE;
     const { data: _d, dataBase64: _b, ...rest } = props;
     const fields = dataFields(found.data, props.dataBase64 !== undefined);
     return { id, props: { ...rest, ...fields, acl: found.acl, ...found.record } };
   },
 
-  async update(_id, olds, news) {
-    const inputs = news as ZkNodeInputs;
+  async update(_id, olds, inputs) {
     const s = settingsOf(inputs);
-    olds = await settleInDoubt(s, olds, specFromState);
-    const recorded = recordFromState(olds);
+    const settled = await settleInDoubt(s, olds, specFromState);
+    const recorded = recordIn(settled);
     let record = recorded;
-    const oldData = dataBytes(olds as ZkNodeInputs);
+    const oldData = dataBytes(settled);
     if (!oldData.equals(dataBytes(inputs))) record = await updateData(s, record, dataBytes(inputs));
-    const acl = aclChange(olds, inputs.acl);
+    const acl = aclChange(settled, inputs.acl);
     if (acl) record = await updateAcl(s, record, acl);
     // Nothing written: the state must still describe the znode as it is, not one gone or re-created.
     if (record === recorded) record = await verifyRecord(s, record);
     const outs: ZkNodeState = {
       ...inputs,
-      acl: inputs.acl ?? (olds.acl as AclEntry[]),
+      acl: inputs.acl ?? settled.acl,
       ...record,
       requestedPath: inputs.path,
-      createdParents: (olds.createdParents as string[] | undefined) ?? [],
+      createdParents: settled.createdParents,
     };
     return { outs };
   },
@@ -122,4 +141,4 @@ export const zkNode: ProviderMethods = {
   async delete(_id, props) {
     await deleteManaged(settingsOf(props), props, specFromState);
   },
-};
+});

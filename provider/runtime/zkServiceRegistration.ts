@@ -1,4 +1,3 @@
-import { type AclEntry } from "../core/acl";
 import { planDiff } from "../core/diff";
 import { providerKeys, ZK_SERVICE_REGISTRATION } from "../core/definitions";
 import {
@@ -11,12 +10,21 @@ import {
 import { joinPath } from "../core/paths";
 import type { ZkServiceRegistrationInputs } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
-import { aclChange, inputSchemas, type ProviderMethods, type Props, withRecordedAcl } from "./dynamic";
+import {
+  aclChange,
+  aclFromState,
+  GONE,
+  inputSchemas,
+  pathsFromState,
+  type Props,
+  engineMethods,
+  withRecordedAcl,
+} from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
 import { type CreateSpec, createZnode, deleteManaged, findInDoubt, settleInDoubt } from "./create";
 import { updateAcl, updateData, verifyRecord } from "./checkedWrites";
 import { type InDoubt, keepInDoubt } from "./inDoubt";
-import { readZnode, recordFromState, type ZnodeRecord } from "./record";
+import { readZnode, recordFromState, recordIn, type ZnodeRecord } from "./record";
 
 const INPUTS = providerKeys(ZK_SERVICE_REGISTRATION.inputs);
 const REPLACE_ON = providerKeys(ZK_SERVICE_REGISTRATION.replaceOn);
@@ -27,12 +35,30 @@ const REPLACE_ON = providerKeys(ZK_SERVICE_REGISTRATION.replaceOn);
  */
 type CheckedInputs = Omit<ZkServiceRegistrationInputs, "id"> & { instanceId: string };
 
-/** What state records: the ACL is settled at creation (inherited when not given). */
-type RecordedInputs = Omit<CheckedInputs, "acl"> & { acl: AclEntry[] };
-
 /** State of a registration: inputs, where it lives, what was written and when it was first registered. */
-type RegistrationState = RecordedInputs &
-  ZnodeRecord & { registrationTimeUTC: number; data: string; createdParents: string[] };
+type RegistrationState = CheckedInputs &
+  ZnodeRecord & {
+    registrationTimeUTC: number;
+    data: string;
+    createdParents: string[];
+    /** Set while the create is in doubt (see `keepInDoubt`). */
+    inDoubt?: InDoubt;
+  };
+
+/**
+ * A registration's state as the engine hands it back: the checked inputs, what was written and
+ * the record that create, read or update returned. Earlier versions may not record `createdParents`.
+ */
+function parseState(recorded: Props): RegistrationState {
+  return {
+    ...(recorded as CheckedInputs),
+    acl: aclFromState(recorded.acl),
+    ...recordFromState(recorded),
+    registrationTimeUTC: Number(recorded.registrationTimeUTC),
+    data: String(recorded.data),
+    createdParents: pathsFromState(recorded.createdParents),
+  };
+}
 
 /** The znode path of a registration; for ServerSet members, the sequential prefix. */
 export function registrationPath(inputs: {
@@ -67,13 +93,13 @@ function specOf(inputs: CheckedInputs, path: string, data: string): CreateSpec {
 }
 
 /** The create spec a registration in doubt was created with, from its recorded state. */
-function specInDoubt(props: Props): CreateSpec {
-  return specOf(props as CheckedInputs, registrationPath(props as CheckedInputs), String(props.data));
+function specInDoubt(state: RegistrationState): CreateSpec {
+  return specOf(state, registrationPath(state), state.data);
 }
 
 /** `ZkServiceRegistration`'s dynamic-provider methods. */
-export const zkServiceRegistration: ProviderMethods = {
-  async check(_olds, news) {
+export const zkServiceRegistration = engineMethods<CheckedInputs, RegistrationState>(parseState, {
+  check(_olds, news) {
     const { instanceId, ...rest } = news;
     const { zkServiceRegistrationInputs, ZK_SERVICE_REGISTRATION_DEFAULTS, stackTargetFailures } =
       inputSchemas();
@@ -101,15 +127,14 @@ export const zkServiceRegistration: ProviderMethods = {
     return { inputs: { ...checked, instanceId: derived }, failures };
   },
 
-  async diff(_id, olds, news) {
+  diff(_id, olds, news) {
     return planDiff(olds, withRecordedAcl(olds, news), INPUTS, REPLACE_ON, (replaces) => {
       const samePath = !replaces.some((p) => p === "service" || p === "instanceId" || p === "basePath");
       return samePath && news.format !== "serverset";
     });
   },
 
-  async create(raw) {
-    const inputs = raw as CheckedInputs;
+  async create(inputs) {
     const s = settingsOf(inputs);
     const path = registrationPath(inputs);
     let registrationTimeUTC = Date.now();
@@ -131,20 +156,21 @@ export const zkServiceRegistration: ProviderMethods = {
   },
 
   async read(id, props) {
+    if (!props) return GONE;
     const s = settingsOf(props);
     if (props.inDoubt) {
       const { inDoubt, ...rest } = props;
-      const own = await findInDoubt(s, specInDoubt(rest), inDoubt as InDoubt);
-      if (!own) return { id: "", props: {} };
-      return { id: resourceId(rest as CheckedInputs, own.path), props: { ...rest, ...own } };
+      const own = await findInDoubt(s, specInDoubt(props), inDoubt);
+      if (!own) return GONE;
+      return { id: resourceId(rest, own.path), props: { ...rest, ...own } };
     }
-    const found = await readZnode(s, String(props.path ?? id));
-    if (!found) return { id: "", props: {} };
+    const found = await readZnode(s, props.path || id);
+    if (!found) return GONE;
     const text = found.data.toString("utf8");
     const seen = decodeInstance(found.data, {
-      service: String(props.service),
-      name: String(props.instanceId),
-      path: String(props.path),
+      service: props.service,
+      name: props.instanceId,
+      path: props.path,
       ephemeral: false,
       ctime: 0,
     });
@@ -161,26 +187,25 @@ export const zkServiceRegistration: ProviderMethods = {
     return { id, props: { ...props, ...drift, data: text, acl: found.acl, ...found.record } };
   },
 
-  async update(_id, olds, news) {
-    const inputs = news as CheckedInputs;
+  async update(_id, olds, inputs) {
     const s = settingsOf(inputs);
-    const registrationTimeUTC = Number(olds.registrationTimeUTC);
+    const { registrationTimeUTC } = olds;
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
-    olds = await settleInDoubt(s, olds, specInDoubt);
-    const recorded = recordFromState(olds);
+    const settled = await settleInDoubt(s, olds, specInDoubt);
+    const recorded = recordIn(settled);
     let record = recorded;
-    if (data !== olds.data) record = await updateData(s, record, Buffer.from(data));
-    const acl = aclChange(olds, inputs.acl);
+    if (data !== settled.data) record = await updateData(s, record, Buffer.from(data));
+    const acl = aclChange(settled, inputs.acl);
     if (acl) record = await updateAcl(s, record, acl);
     // Nothing written: the state must still describe the znode as it is, not one gone or re-created.
     if (record === recorded) record = await verifyRecord(s, record);
     const outs: RegistrationState = {
       ...inputs,
-      acl: inputs.acl ?? (olds.acl as AclEntry[]),
+      acl: inputs.acl ?? settled.acl,
       ...record,
       registrationTimeUTC,
       data,
-      createdParents: (olds.createdParents as string[] | undefined) ?? [],
+      createdParents: settled.createdParents,
     };
     return { outs };
   },
@@ -188,4 +213,4 @@ export const zkServiceRegistration: ProviderMethods = {
   async delete(_id, props) {
     await deleteManaged(settingsOf(props), props, specInDoubt);
   },
-};
+});

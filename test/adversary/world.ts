@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "util";
 import { zkChroot, zkNode, zkServiceRegistration } from "../../provider/runtime";
-import { type ProviderMethods, type Props } from "../../provider/runtime/dynamic";
+import { type EngineMethods, type Props } from "../../provider/runtime/dynamic";
 import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { type ZkClient } from "../../provider/zk/client";
 import { errorCode } from "../../provider/zk/errors";
@@ -48,7 +48,7 @@ export const LAYOUT: Record<SlotName, { kind: Kind; path: string }> = {
 /** Znodes the harness creates before each sequence: nobody else may write them. */
 export const HARNESS_DIRS = ["/s1", "/s2"];
 
-const METHODS: Record<Kind, ProviderMethods> = {
+const METHODS: Record<Kind, EngineMethods> = {
   node: zkNode,
   chroot: zkChroot,
   registration: zkServiceRegistration,

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { getEnsemble, getServiceInstances } from "../../provider";
 import { zkChroot, zkNode, zkServiceRegistration } from "../../provider/runtime";
-import { type ProviderMethods } from "../../provider/runtime/dynamic";
+import { type EngineMethods } from "../../provider/runtime/dynamic";
 import { type ZkClient } from "../../provider/zk/client";
 import { type FakeExhibitorMode, startFakeExhibitor } from "../support/fakeExhibitor";
 import { checkingClient, faultStack, printed, recordFigures, stackTraceLines } from "../support/fault";
@@ -258,7 +258,7 @@ const CORPUS: readonly HostileCase[] = [
   instances("formats unknown", { formats: ["thrift"] }, "formats[0]"),
 ];
 
-const METHODS: Record<string, ProviderMethods> = {
+const METHODS: Record<string, EngineMethods> = {
   ZkNode: zkNode,
   ZkChroot: zkChroot,
   ZkServiceRegistration: zkServiceRegistration,

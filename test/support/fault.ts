@@ -16,7 +16,7 @@ import {
 } from "../../scripts/ensemble";
 import { defaultInstanceId } from "../../provider/core/formats";
 import { pool, setConfig } from "../../provider/runtime";
-import type { ProviderMethods } from "../../provider/runtime/dynamic";
+import type { EngineMethods } from "../../provider/runtime/dynamic";
 import { type ZkClient } from "../../provider/zk/client";
 import { installExample, type RunResult, Stack } from "./pulumi";
 import { rawClient, connectString as testConnectString, removeTree } from "./zk";
@@ -637,7 +637,7 @@ export async function closeProxiedRuntime(env: ProxiedRuntime | undefined, root:
 }
 
 /** Checks raw inputs and creates the resource, as the engine does. */
-export async function checkedCreate(methods: ProviderMethods, news: Record<string, unknown>) {
+export async function checkedCreate(methods: EngineMethods, news: Record<string, unknown>) {
   const checked = await methods.check({}, news);
   expect(checked.failures ?? []).toEqual([]);
   return methods.create(checked.inputs);
