@@ -3,22 +3,19 @@ import { ZK_NODE } from "../core/definitions";
 import type { ZkNodeInputs } from "../core/schemas";
 import { validate } from "../core/validation";
 import {
-  aclChange,
-  aclFromState,
   dataBytes,
   dataFields,
   GONE,
   inputSchemas,
-  pathsFromState,
   type Props,
   engineMethods,
   withRecordedAcl,
 } from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
-import { type CreateSpec, createZnode, deleteManaged, findInDoubt, settleInDoubt } from "./create";
-import { updateAcl, updateData, verifyRecord } from "./checkedWrites";
+import * as managed from "./managed";
+import type { CreateSpec } from "./managed";
 import { type InDoubt, keepInDoubt } from "./inDoubt";
-import { readZnode, recordFromState, recordIn, type ZnodeRecord } from "./record";
+import { readZnode, type ZnodeRecord } from "./record";
 
 const INPUTS = ZK_NODE.inputs;
 const REPLACE_ON = ZK_NODE.replaceOn;
@@ -41,10 +38,8 @@ function parseState(recorded: Props): ZkNodeState {
   const inputs = recorded as ZkNodeInputs;
   return {
     ...inputs,
-    acl: aclFromState(recorded.acl),
-    ...recordFromState(recorded),
+    ...managed.managedFromState(recorded),
     requestedPath: typeof recorded.requestedPath === "string" ? recorded.requestedPath : inputs.path,
-    createdParents: pathsFromState(recorded.createdParents),
   };
 }
 
@@ -94,7 +89,7 @@ export const zkNode = engineMethods<ZkNodeInputs, ZkNodeState>(parseState, {
 
   async create(inputs) {
     const s = settingsOf(inputs);
-    const created = await createZnode(s, specOf(inputs)).catch((err: unknown) => {
+    const created = await managed.createZnode(s, specOf(inputs)).catch((err: unknown) => {
       throw keepInDoubt(err, inputs.path, { ...inputs, requestedPath: inputs.path });
     });
     const { adopted: _adopted, createdParents, acl, ...record } = created;
@@ -106,9 +101,8 @@ export const zkNode = engineMethods<ZkNodeInputs, ZkNodeState>(parseState, {
     if (!props) return GONE;
     const s = settingsOf(props);
     if (props.inDoubt) {
-      const { inDoubt, ...rest } = props;
-      const own = await findInDoubt(s, specFromState(props), inDoubt);
-      return own ? { id: own.path, props: { ...rest, ...own } } : GONE;
+      const own = await managed.refreshInDoubt(s, props, props.inDoubt, specFromState);
+      return own ? { id: own.path, props: own } : GONE;
     }
     const found = await readZnode(s, props.path || id);
     if (!found) return GONE;
@@ -118,16 +112,8 @@ export const zkNode = engineMethods<ZkNodeInputs, ZkNodeState>(parseState, {
   },
 
   async update(_id, olds, inputs) {
-    const s = settingsOf(inputs);
-    const settled = await settleInDoubt(s, olds, specFromState);
-    const recorded = recordIn(settled);
-    let record = recorded;
-    const oldData = dataBytes(settled);
-    if (!oldData.equals(dataBytes(inputs))) record = await updateData(s, record, dataBytes(inputs));
-    const acl = aclChange(settled, inputs.acl);
-    if (acl) record = await updateAcl(s, record, acl);
-    // Nothing written: the state must still describe the znode as it is, not one gone or re-created.
-    if (record === recorded) record = await verifyRecord(s, record);
+    const change = { before: dataBytes(olds), after: dataBytes(inputs), acl: inputs.acl };
+    const { settled, record } = await managed.updateManaged(settingsOf(inputs), olds, specFromState, change);
     const outs: ZkNodeState = {
       ...inputs,
       acl: inputs.acl ?? settled.acl,
@@ -139,6 +125,6 @@ export const zkNode = engineMethods<ZkNodeInputs, ZkNodeState>(parseState, {
   },
 
   async delete(_id, props) {
-    await deleteManaged(settingsOf(props), props, specFromState);
+    await managed.deleteManaged(settingsOf(props), props, specFromState);
   },
 });

@@ -10,21 +10,12 @@ import {
 import { joinPath } from "../core/paths";
 import type { ZkServiceRegistrationInputs } from "../core/schemas";
 import { containsUnknown, UNKNOWN, validate } from "../core/validation";
-import {
-  aclChange,
-  aclFromState,
-  GONE,
-  inputSchemas,
-  pathsFromState,
-  type Props,
-  engineMethods,
-  withRecordedAcl,
-} from "./dynamic";
+import { GONE, inputSchemas, type Props, engineMethods, withRecordedAcl } from "./dynamic";
 import { profileFailures, settingsOf, stackConnectString } from "./settings";
-import { type CreateSpec, createZnode, deleteManaged, findInDoubt, settleInDoubt } from "./create";
-import { updateAcl, updateData, verifyRecord } from "./checkedWrites";
+import * as managed from "./managed";
+import type { CreateSpec } from "./managed";
 import { type InDoubt, keepInDoubt } from "./inDoubt";
-import { readZnode, recordFromState, recordIn, type ZnodeRecord } from "./record";
+import { readZnode, type ZnodeRecord } from "./record";
 
 const INPUTS = providerKeys(ZK_SERVICE_REGISTRATION.inputs);
 const REPLACE_ON = providerKeys(ZK_SERVICE_REGISTRATION.replaceOn);
@@ -52,11 +43,9 @@ type RegistrationState = CheckedInputs &
 function parseState(recorded: Props): RegistrationState {
   return {
     ...(recorded as CheckedInputs),
-    acl: aclFromState(recorded.acl),
-    ...recordFromState(recorded),
+    ...managed.managedFromState(recorded),
     registrationTimeUTC: Number(recorded.registrationTimeUTC),
     data: String(recorded.data),
-    createdParents: pathsFromState(recorded.createdParents),
   };
 }
 
@@ -147,7 +136,7 @@ export const zkServiceRegistration = engineMethods<CheckedInputs, RegistrationSt
         registrationTimeUTC = found.registrationTimeUTC;
     }
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
-    const created = await createZnode(s, specOf(inputs, path, data)).catch((err: unknown) => {
+    const created = await managed.createZnode(s, specOf(inputs, path, data)).catch((err: unknown) => {
       throw keepInDoubt(err, resourceId(inputs, path), { ...inputs, path, registrationTimeUTC, data });
     });
     const { adopted: _adopted, createdParents, acl, ...record } = created;
@@ -159,10 +148,8 @@ export const zkServiceRegistration = engineMethods<CheckedInputs, RegistrationSt
     if (!props) return GONE;
     const s = settingsOf(props);
     if (props.inDoubt) {
-      const { inDoubt, ...rest } = props;
-      const own = await findInDoubt(s, specInDoubt(props), inDoubt);
-      if (!own) return GONE;
-      return { id: resourceId(rest, own.path), props: { ...rest, ...own } };
+      const own = await managed.refreshInDoubt(s, props, props.inDoubt, specInDoubt);
+      return own ? { id: resourceId(own, own.path), props: own } : GONE;
     }
     const found = await readZnode(s, props.path || id);
     if (!found) return GONE;
@@ -188,17 +175,10 @@ export const zkServiceRegistration = engineMethods<CheckedInputs, RegistrationSt
   },
 
   async update(_id, olds, inputs) {
-    const s = settingsOf(inputs);
     const { registrationTimeUTC } = olds;
     const data = encodeRegistration(inputs.format, registrationOf(inputs, registrationTimeUTC));
-    const settled = await settleInDoubt(s, olds, specInDoubt);
-    const recorded = recordIn(settled);
-    let record = recorded;
-    if (data !== settled.data) record = await updateData(s, record, Buffer.from(data));
-    const acl = aclChange(settled, inputs.acl);
-    if (acl) record = await updateAcl(s, record, acl);
-    // Nothing written: the state must still describe the znode as it is, not one gone or re-created.
-    if (record === recorded) record = await verifyRecord(s, record);
+    const change = { before: Buffer.from(olds.data), after: Buffer.from(data), acl: inputs.acl };
+    const { settled, record } = await managed.updateManaged(settingsOf(inputs), olds, specInDoubt, change);
     const outs: RegistrationState = {
       ...inputs,
       acl: inputs.acl ?? settled.acl,
@@ -211,6 +191,6 @@ export const zkServiceRegistration = engineMethods<CheckedInputs, RegistrationSt
   },
 
   async delete(_id, props) {
-    await deleteManaged(settingsOf(props), props, specInDoubt);
+    await managed.deleteManaged(settingsOf(props), props, specInDoubt);
   },
 });

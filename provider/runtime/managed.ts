@@ -5,16 +5,17 @@ import { baseName, parentPath } from "../core/paths";
 import { type CreateMode, type ZkClient } from "../zk/client";
 import { isNoNode, isNodeExists, isTransient } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
-import { settledAcl } from "./dynamic";
+import { aclChange, aclFromState, pathsFromState, type Props, settledAcl } from "./dynamic";
 import { pool } from "./settings";
-import { type ZnodeRecord, recordOf, recordIn, holds } from "./record";
+import { type ZnodeRecord, recordOf, recordIn, holds, recordFromState } from "./record";
 import { CreateInDoubt, type InDoubt, boundOf, provesOwnCreate } from "./inDoubt";
 import { inheritedAcl, withMissingParents, parentsCreatedWith, parentOps } from "./parents";
-import { writeIfChanged, deleteZnode } from "./checkedWrites";
+import { deleteZnode, updateAcl, updateData, verifyRecord, writeIfChanged } from "./checkedWrites";
 
 /**
- * Creating a managed znode (with its missing parents, in one transaction), adopting an existing
- * one, and settling a create left in doubt.
+ * The life of a znode a resource manages: created with its missing parents in one transaction
+ * (or an existing one adopted), a create left in doubt settled, updated and deleted, every write
+ * compare-and-set (see checkedWrites.ts).
  */
 
 /** What to create. */
@@ -204,6 +205,15 @@ export type ManagedState = ZnodeRecord & {
   inDoubt?: InDoubt;
 };
 
+/** What a recorded state holds of its managed znode. Earlier versions may not record `createdParents`. */
+export function managedFromState(recorded: Props): ManagedState {
+  return {
+    acl: aclFromState(recorded.acl),
+    ...recordFromState(recorded),
+    createdParents: pathsFromState(recorded.createdParents),
+  };
+}
+
 /**
  * State whose create was in doubt, settled: the create is finished (or its znode found) with the
  * spec it had, so an update can go on from a real record. Other state is returned as it is.
@@ -217,6 +227,50 @@ export async function settleInDoubt<S extends ManagedState>(
   if (!inDoubt) return { ...rest, acl: settledAcl(rest) };
   const { adopted: _a, ...found } = await createZnode(s, specOf(olds), inDoubt);
   return { ...rest, ...found };
+}
+
+/**
+ * A refresh of state whose create was in doubt: the state with the record of the znode that create
+ * made, or undefined when it made none (the resource is gone). Reads only.
+ */
+export async function refreshInDoubt<S extends ManagedState>(
+  s: ConnectionSettings,
+  state: S,
+  inDoubt: InDoubt,
+  specOf: (state: S) => CreateSpec,
+): Promise<(Omit<S, "inDoubt"> & ZnodeRecord) | undefined> {
+  const { inDoubt: _settled, ...rest } = state;
+  const own = await findInDoubt(s, specOf(state), inDoubt);
+  return own && { ...rest, ...own };
+}
+
+/** What an update asks of a managed znode: its data as recorded and as wanted, and the wanted ACL. */
+export interface ZnodeChange {
+  readonly before: Buffer;
+  readonly after: Buffer;
+  /** Absent: the ACL stays as recorded. */
+  readonly acl: readonly AclEntry[] | undefined;
+}
+
+/**
+ * Brings a managed znode from its recorded state to the wanted data and ACL (settling a create in
+ * doubt first), each write compare-and-set. With nothing to write, it still checks that the znode
+ * is the one recorded, unchanged: state must not describe a znode that is gone or someone else's.
+ */
+export async function updateManaged<S extends ManagedState>(
+  s: ConnectionSettings,
+  olds: S,
+  specOf: (state: S) => CreateSpec,
+  change: ZnodeChange,
+): Promise<{ settled: Omit<S, "inDoubt"> & { acl: AclEntry[] }; record: ZnodeRecord }> {
+  const settled = await settleInDoubt(s, olds, specOf);
+  const recorded = recordIn(settled);
+  let record = recorded;
+  if (!change.before.equals(change.after)) record = await updateData(s, record, change.after);
+  const acl = aclChange(settled, change.acl);
+  if (acl) record = await updateAcl(s, record, acl);
+  if (record === recorded) record = await verifyRecord(s, record);
+  return { settled, record };
 }
 
 /** Deletes the znode a resource manages (finding it first when its create was in doubt) and our empty parents. */
