@@ -129,13 +129,13 @@ export async function providerWorkload(basePath: string, ops: number): Promise<W
   const v2 = await Promise.all(Array.from({ length: ops }, (_, i) => check(i, 2)));
   return {
     create: async (i) => {
-      created[i] = (await zkServiceRegistration.create(v1[i] as Props)) as { id: string; outs: Props };
+      created[i] = (await zkServiceRegistration.create(v1[i])) as { id: string; outs: Props };
     },
     update: async (i) => {
-      const { id, outs } = created[i] as { id: string; outs: Props };
-      updated[i] = (await zkServiceRegistration.update(id, outs, v2[i] as Props)).outs as Props;
+      const { id, outs } = created[i];
+      updated[i] = (await zkServiceRegistration.update(id, outs, v2[i])).outs as Props;
     },
-    delete: (i) => zkServiceRegistration.delete((created[i] as { id: string }).id, updated[i] as Props),
+    delete: (i) => zkServiceRegistration.delete((created[i] as { id: string }).id, updated[i]),
   };
 }
 

@@ -21,7 +21,7 @@ export async function withEnsemble<T>(run: (ensemble: Ensemble) => Promise<T>): 
 /** A member that is not the leader (the one member of a single-member ensemble): where the benchmarks send everything. */
 export async function aFollower(ensemble: Ensemble): Promise<EnsembleMember> {
   const leader = await leaderId(ensemble);
-  return (ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0]) as EnsembleMember;
+  return ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0];
 }
 
 /** A connected raw `node-zookeeper-client` session, the baseline the benchmarks compare against. */
@@ -85,7 +85,7 @@ export async function sessionCounters(ensemble: Ensemble): Promise<bigint[]> {
 
 /** Sessions each member opened between two probes of {@link sessionCounters} (the probes excluded). */
 export function sessionsOpened(before: readonly bigint[], after: readonly bigint[]): number[] {
-  return before.map((id, i) => Number((after[i] as bigint) - id - 1n));
+  return before.map((id, i) => Number(after[i] - id - 1n));
 }
 
 /** Polls the four-letter word `cons` on every member and collects the session ids it lists. */
@@ -107,7 +107,7 @@ export class ConsWatch {
       await Promise.all(
         this.ensemble.members.map(async (member) => {
           const text = await fourLetter("127.0.0.1", member.clientPort, "cons").catch(() => "");
-          for (const match of text.matchAll(/sid=(0x[0-9a-f]+)/g)) this.seen.add(match[1] as string);
+          for (const match of text.matchAll(/sid=(0x[0-9a-f]+)/g)) this.seen.add(match[1]);
         }),
       );
       this.polls++;
@@ -144,7 +144,7 @@ export async function inParallel<T, R>(
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index] as T, index);
+      results[index] = await work(items[index], index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

@@ -48,7 +48,7 @@ const plainClient = (cs: string) =>
 
 beforeAll(async () => {
   // One member behind the proxy, so that every reconnection of the provider goes through it again.
-  proxy = await startFaultProxy(connectString().split(",")[0] as string);
+  proxy = await startFaultProxy(connectString().split(",")[0]);
   foreign = await plainClient(connectString());
   reader = await plainClient(connectString());
   await foreign.create(suiteRoot, Buffer.from(""), [...ACLS.open]);

@@ -383,7 +383,7 @@ export class World {
     if (err.message === "check failed") return;
     const exists = /znode (\S+) already exists/.exec(err.message);
     if (exists) {
-      const p = exists[1] as string;
+      const p = exists[1];
       const w = this.writer.get(p)?.data;
       if (w !== undefined && w !== slot.name) return;
       this.fail(
@@ -392,7 +392,7 @@ export class World {
     }
     const children = /znode (\S+) has children this stack does not manage/.exec(err.message);
     if (children) {
-      const p = children[1] as string;
+      const p = children[1];
       const foreignChild = [...this.tree.keys()].some(
         (c) => c.startsWith(`${p}/`) && this.writer.get(c)?.data !== slot.name,
       );
@@ -597,8 +597,8 @@ export class World {
    */
   private async checkRecords(slot: Slot, outs: Props, what: string): Promise<void> {
     if (slot.kind === "chroot" && outs.childRecords && outs.children) {
-      const declared = Object.keys(outs.children as object).sort();
-      const recorded = Object.keys(outs.childRecords as object).sort();
+      const declared = Object.keys(outs.children).sort();
+      const recorded = Object.keys(outs.childRecords).sort();
       if (!isDeepStrictEqual(declared, recorded))
         this.fail(
           `${slot.name}.${what}: children [${declared.map(show)}] but child records [${recorded.map(show)}]`,
@@ -719,7 +719,7 @@ export function records(kind: Kind, outs: Props): Map<string, Recorded> {
     const children = (outs.children ?? {}) as Record<string, string>;
     const recs = (outs.childRecords ?? {}) as Record<string, Recorded>;
     for (const rel of Object.keys(recs)) {
-      const rec = recs[rel] as Recorded;
+      const rec = recs[rel];
       out.set(`${path}/${rel}`, {
         version: rec.version,
         aversion: rec.aversion,

@@ -27,7 +27,7 @@ beforeAll(async () => {
     installExample("service"),
     installExample("consumer"),
   ]);
-  const seed = connectString().split(",")[1] as string;
+  const seed = connectString().split(",")[1];
   platform = await Stack.create(
     p,
     "dev",
