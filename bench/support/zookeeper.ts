@@ -42,29 +42,34 @@ export function rawSession(connectString: string, sessionTimeoutMs = 10_000): Pr
 
 const OPEN_ACL = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id("world", "anyone"))];
 
+/** A raw client's error as an `Error`: its `Exception` is one at runtime, though its types do not say so. */
+function asError(err: Error | zookeeper.Exception): Error {
+  return err instanceof Error ? err : new Error(err.toString());
+}
+
 /** Promisified calls of the raw client. */
 export const raw = {
   create: (client: zookeeper.Client, path: string, data: Buffer) =>
     new Promise<void>((resolve, reject) =>
       client.create(path, data, OPEN_ACL, zookeeper.CreateMode.PERSISTENT, (err) =>
-        err ? reject(err) : resolve(),
+        err ? reject(asError(err)) : resolve(),
       ),
     ),
   setData: (client: zookeeper.Client, path: string, data: Buffer, version: number) =>
     new Promise<void>((resolve, reject) =>
-      client.setData(path, data, version, (err) => (err ? reject(err) : resolve())),
+      client.setData(path, data, version, (err) => (err ? reject(asError(err)) : resolve())),
     ),
   remove: (client: zookeeper.Client, path: string, version: number) =>
     new Promise<void>((resolve, reject) =>
-      client.remove(path, version, (err) => (err ? reject(err) : resolve())),
+      client.remove(path, version, (err) => (err ? reject(asError(err)) : resolve())),
     ),
   getChildren: (client: zookeeper.Client, path: string) =>
     new Promise<string[]>((resolve, reject) =>
-      client.getChildren(path, (err, children) => (err ? reject(err) : resolve(children))),
+      client.getChildren(path, (err, children) => (err ? reject(asError(err)) : resolve(children))),
     ),
   getData: (client: zookeeper.Client, path: string) =>
     new Promise<Buffer>((resolve, reject) =>
-      client.getData(path, (err, data) => (err ? reject(err) : resolve(data ?? Buffer.alloc(0)))),
+      client.getData(path, (err, data) => (err ? reject(asError(err)) : resolve(data ?? Buffer.alloc(0)))),
     ),
 };
 
