@@ -48,7 +48,21 @@ export const LAYOUT: Record<SlotName, { kind: Kind; path: string }> = {
 /** Znodes the harness creates before each sequence: nobody else may write them. */
 export const HARNESS_DIRS = ["/s1", "/s2"];
 
-const METHODS: Record<Kind, ProviderMethods> = {
+/**
+ * The provider's methods as the world calls them: what they hand back untyped (inputs, outputs,
+ * properties) is {@link Props} here.
+ */
+interface Methods extends Pick<ProviderMethods, "diff" | "delete"> {
+  check(
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs?: Props; failures?: { property: string; reason: string }[] }>;
+  create(inputs: Props): Promise<{ id: string; outs?: Props }>;
+  read(id: string, props: Props): Promise<{ id?: string; props?: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs?: Props }>;
+}
+
+const METHODS: Record<Kind, Methods> = {
   node: zkNode,
   chroot: zkChroot,
   registration: zkServiceRegistration,
@@ -249,7 +263,7 @@ export class World {
       );
       return new Error("check failed");
     }
-    const inputs = checked.inputs;
+    const inputs = checked.inputs ?? this.fail(`check(${slot.name}) passed but returned no inputs`);
     if (!st) return this.callCreate(slot, inputs);
     if (!st.outs.inDoubt) {
       const d = await methods.diff(st.id, st.outs, inputs);
@@ -370,7 +384,7 @@ export class World {
       );
     const before = records(slot.kind, st.outs);
     const again = await this.callRead(slot, st);
-    const after = again ? records(slot.kind, again.outs) : new Map();
+    const after = again ? records(slot.kind, again.outs) : new Map<string, Recorded>();
     for (const [p, r] of before) {
       const now = after.get(p);
       if (!now || now.czxid !== r.czxid || now.version !== r.version || now.aversion !== r.aversion)
@@ -423,7 +437,8 @@ export class World {
     if (!r.ok) {
       if (r.error.properties && typeof r.error.properties === "object") {
         // A create in doubt: the engine keeps what the error carries, and updates it next time.
-        slot.state = { id: String(r.error.id ?? ""), outs: r.error.properties as Props };
+        const id = typeof r.error.id === "string" ? r.error.id : "";
+        slot.state = { id, outs: r.error.properties as Props };
         await this.checkRecords(slot, slot.state.outs, "create (in doubt)");
       }
       return r.error;
@@ -601,7 +616,7 @@ export class World {
       const recorded = Object.keys(outs.childRecords).sort();
       if (!isDeepStrictEqual(declared, recorded))
         this.fail(
-          `${slot.name}.${what}: children [${declared.map(show)}] but child records [${recorded.map(show)}]`,
+          `${slot.name}.${what}: children [${declared.map(show).join(",")}] but child records [${recorded.map(show).join(",")}]`,
         );
     }
     for (const [p, rec] of records(slot.kind, outs)) {
@@ -697,22 +712,28 @@ function entriesOf(v: unknown): unknown {
     .map((k) => [k, (v as Record<string, unknown>)[k]]);
 }
 
+/** A field the provider records as text (data, base64 data, zxids); absent, or a violation if not text. */
+function textOf(outs: Props, key: string): string | undefined {
+  const value = outs[key];
+  if (value === undefined || typeof value === "string") return value;
+  throw new Violation(`state records ${key} as ${JSON.stringify(value)}, not as text`);
+}
+
 /** What a resource's state records, by path (in-doubt placeholders left out). */
 export function records(kind: Kind, outs: Props): Map<string, Recorded> {
   const out = new Map<string, Recorded>();
-  if (outs.czxid === undefined || outs.czxid === "0" || outs.inDoubt) return out;
+  const czxid = textOf(outs, "czxid");
+  if (czxid === undefined || czxid === "0" || outs.inDoubt) return out;
   const path = String(outs.path);
+  const base64 = kind === "node" ? textOf(outs, "dataBase64") : undefined;
   const data =
-    kind === "node"
-      ? outs.dataBase64 !== undefined
-        ? Buffer.from(String(outs.dataBase64), "base64")
-        : Buffer.from(String(outs.data ?? ""), "utf8")
-      : Buffer.from(String(outs.data ?? ""), "utf8");
+    base64 !== undefined ? Buffer.from(base64, "base64") : Buffer.from(textOf(outs, "data") ?? "", "utf8");
+  const mzxid = textOf(outs, "mzxid");
   out.set(path, {
     version: Number(outs.version),
     aversion: Number(outs.aversion),
-    czxid: String(outs.czxid),
-    ...(outs.mzxid ? { mzxid: String(outs.mzxid) } : {}),
+    czxid,
+    ...(mzxid ? { mzxid } : {}),
     data,
   });
   if (kind === "chroot") {
