@@ -221,7 +221,7 @@ function overheadTables(
   );
   const marginal = (program: Program, step: Step, from: number, to: number) =>
     (find(runs, program, to, step).ms - find(runs, program, from, step).ms) / (to - from);
-  const ranges = counts.slice(1).map((to, i) => [counts[i] as number, to] as const);
+  const ranges = counts.slice(1).map((to, i) => [counts[i], to] as const);
   const tables: Table[] = [
     {
       title: `1. Deploy overhead vs the engine's floor (${label})`,

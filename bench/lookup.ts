@@ -102,7 +102,7 @@ export async function lookupBench(ensemble: Ensemble, sizes: BenchSizes): Promis
     // load falls on every reader alike; each round is a fresh process per reader.
     const processes = new Map<Reader, ReaderRun[]>(readers.map((r) => [r, []]));
     for (let round = 0; round < sizes.repeats; round++) {
-      for (const reader of readers.map((_, i) => readers[(i + round) % readers.length] as Reader)) {
+      for (const reader of readers.map((_, i) => readers[(i + round) % readers.length])) {
         const result = await runReader(reader, [...args, String(sizes.repeats)]);
         if (result.instances !== sizes.instances)
           throw new Error(`the ${reader} reader found ${result.instances} instances, not ${sizes.instances}`);
@@ -125,12 +125,12 @@ export async function lookupBench(ensemble: Ensemble, sizes: BenchSizes): Promis
  * round; the largest peak RSS, with the baseline of the process that reached it.
  */
 function combined(rounds: readonly ReaderRun[]): ReaderRun {
-  const first = rounds[0] as ReaderRun;
+  const first = rounds[0];
   const peak = rounds.reduce((a, b) => (b.peakRssKiB > a.peakRssKiB ? b : a), first);
   return {
     ...first,
-    ms: [first.ms[0] as number, ...rounds.flatMap((r) => r.ms.slice(1))],
-    cpuMs: [first.cpuMs[0] as number, ...rounds.flatMap((r) => r.cpuMs.slice(1))],
+    ms: [first.ms[0], ...rounds.flatMap((r) => r.ms.slice(1))],
+    cpuMs: [first.cpuMs[0], ...rounds.flatMap((r) => r.cpuMs.slice(1))],
     baselineRssKiB: peak.baselineRssKiB,
     peakRssKiB: peak.peakRssKiB,
   };
@@ -148,7 +148,7 @@ function lookupOutcome(runs: readonly ReaderRun[], sizes: BenchSizes): BenchOutc
   };
   const rows = runs.map((r) => [
     label[r.reader],
-    ms(r.ms[0] as number),
+    ms(r.ms[0]),
     ms(warm(r.ms)),
     rate(rateOf(r)),
     ratio(rateOf(r) / rateOf(rawRun)),

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const about = await withEnsemble(async (ensemble) => {
     for (const name of names) {
       console.log(`\n== ${name}`);
-      const result = await (BENCHES[name] as (typeof BENCHES)[string])(ensemble, sizes);
+      const result = await BENCHES[name](ensemble, sizes);
       for (const outcome of [result].flat()) {
         outcomes.push(outcome);
         console.log(`\n${outcome.tables.map(renderTable).join("\n")}`);

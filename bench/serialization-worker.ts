@@ -39,6 +39,9 @@ interface SerializedFunction {
 }
 type SerializeFunction = (...args: unknown[]) => Promise<SerializedFunction>;
 
+/** Inputs and outputs as the SDK hands them to a provider or the mocks: untyped. */
+type Props = Record<string, unknown>;
+
 /** Modules as the program in the current directory resolves them. */
 const programRequire = createRequire(path.join(process.cwd(), "index.js"));
 const pulumi = programRequire("@pulumi/pulumi") as typeof pulumiModule;
@@ -64,8 +67,8 @@ function constructors(): Record<Variant, (i: number) => object> {
   const { ZkServiceRegistration } = programRequire("pulumi-zookeeper") as typeof packageModule;
   // examples/bench-floor's provider: does nothing.
   const noop: pulumiModule.dynamic.ResourceProvider = {
-    async create(inputs) {
-      return { id: String(inputs.address), outs: inputs };
+    create(inputs: Props) {
+      return Promise.resolve({ id: String(inputs.address), outs: inputs });
     },
   };
   class Noop extends pulumi.dynamic.Resource {}
@@ -88,13 +91,13 @@ async function main(): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const provider = (args.inputs as { __provider?: string }).__provider;
-        if (provider) providerTexts.add(provider);
+        const inputs = args.inputs as Props & { __provider?: string };
+        if (inputs.__provider) providerTexts.add(inputs.__provider);
         registered++;
         for (const w of waiting) if (registered >= w.count) w.resolve();
-        return { id: args.name, state: args.inputs };
+        return { id: args.name, state: inputs };
       },
-      call: (args) => args.inputs,
+      call: (args) => args.inputs as Props,
     },
     "serialization",
     "bench",

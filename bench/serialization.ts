@@ -59,7 +59,7 @@ export async function serializationBench(sizes: BenchSizes): Promise<BenchOutcom
     median(of(variant, cache).map(pick));
   const floorPerResource = med("floor", true, (r) => r.registeredMs) / resources;
   const rows = CASES.map(({ variant, cache }) => {
-    const sample = of(variant, cache)[0] as Report;
+    const sample = of(variant, cache)[0];
     const perResource = med(variant, cache, (r) => r.registeredMs) / resources;
     const serializationPerResource = cache
       ? (med(variant, true, (r) => r.quietSerializeMs) * sample.serializeCalls) / resources
@@ -78,7 +78,7 @@ export async function serializationBench(sizes: BenchSizes): Promise<BenchOutcom
       sample.providerTextLengths.join(", "),
     ];
   });
-  const calls = (of("zookeeper", true)[0] as Report).serializeCalls;
+  const calls = of("zookeeper", true)[0].serializeCalls;
   const verdicts: Verdict[] = [
     {
       measurement: "5. provider serialization",

@@ -43,7 +43,7 @@ export interface PhaseRun {
 type Props = Record<string, unknown>;
 
 /** What the engine would hand the provider for instance `i`: the inputs of examples/many-registrations. */
-function rawInputs(basePath: string, i: number, revision: number): Props {
+function rawInputs(basePath: string, i: number, revision: number) {
   return {
     basePath,
     service: `svc-${i % SERVICES}`,
@@ -57,11 +57,11 @@ function rawInputs(basePath: string, i: number, revision: number): Props {
 /** The znode path and data a registration of instance `i` writes, for the clients without the provider. */
 function plainWrite(basePath: string, i: number, revision: number): { path: string; data: Buffer } {
   const input = rawInputs(basePath, i, revision);
-  const id = defaultInstanceId(input.address as string, 8080, undefined);
+  const id = defaultInstanceId(input.address, 8080, undefined);
   const data = encodeRegistration("curator", {
-    service: input.service as string,
+    service: input.service,
     id,
-    address: input.address as string,
+    address: input.address,
     port: 8080,
     registrationTimeUTC: 1_700_000_000_000 + i,
     payload: input.payload,
@@ -119,9 +119,10 @@ function zkClientWorkload(client: ZkClient, basePath: string): Workload {
  */
 export async function providerWorkload(basePath: string, ops: number): Promise<Workload> {
   const check = async (i: number, revision: number) => {
-    const { inputs, failures } = await zkServiceRegistration.check({}, rawInputs(basePath, i, revision));
-    if (failures && failures.length > 0) throw new Error(`check failed: ${JSON.stringify(failures)}`);
-    return inputs as Props;
+    const checked = await zkServiceRegistration.check({}, rawInputs(basePath, i, revision));
+    if (checked.failures && checked.failures.length > 0)
+      throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
+    return checked.inputs;
   };
   const created = new Array<{ id: string; outs: Props }>(ops);
   const updated = new Array<Props>(ops);
@@ -129,13 +130,13 @@ export async function providerWorkload(basePath: string, ops: number): Promise<W
   const v2 = await Promise.all(Array.from({ length: ops }, (_, i) => check(i, 2)));
   return {
     create: async (i) => {
-      created[i] = (await zkServiceRegistration.create(v1[i] as Props)) as { id: string; outs: Props };
+      created[i] = await zkServiceRegistration.create(v1[i]);
     },
     update: async (i) => {
-      const { id, outs } = created[i] as { id: string; outs: Props };
-      updated[i] = (await zkServiceRegistration.update(id, outs, v2[i] as Props)).outs as Props;
+      const { id, outs } = created[i];
+      updated[i] = (await zkServiceRegistration.update(id, outs, v2[i])).outs;
     },
-    delete: (i) => zkServiceRegistration.delete((created[i] as { id: string }).id, updated[i] as Props),
+    delete: (i) => zkServiceRegistration.delete((created[i] as { id: string }).id, updated[i]),
   };
 }
 

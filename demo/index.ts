@@ -26,7 +26,7 @@ const instances = ["10.0.0.11:8080", "10.0.0.12:8080"].map((endpoint) => {
     connectString: ensemble.connectString,
     basePath,
     service: "checkout",
-    address: address as string,
+    address,
     port: Number(port),
     uriSpec: "{scheme}://{address}:{port}",
   });

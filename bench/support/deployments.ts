@@ -59,7 +59,8 @@ export async function packageTarball(): Promise<string> {
 export async function pulumiBinDir(): Promise<string> {
   if (!process.env.PULUMI_BIN_DIR) {
     const out = await ok("bash", [path.join(REPO_ROOT, "scripts", "pulumi-cli.sh")], REPO_ROOT);
-    process.env.PULUMI_BIN_DIR = out.trim().split("\n").pop() as string;
+    const lines = out.trim().split("\n");
+    process.env.PULUMI_BIN_DIR = lines[lines.length - 1];
   }
   return process.env.PULUMI_BIN_DIR;
 }

@@ -41,7 +41,7 @@ export function renderTable(table: Table): string {
   const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
   const [head, ...body] = cells;
   const notes = (table.notes ?? []).map((note) => `\n${note}`).join("");
-  return `### ${table.title}\n\n${[line(head as string[]), rule, ...body.map(line)].join("\n")}\n${notes}`;
+  return `### ${table.title}\n\n${[line(head), rule, ...body.map(line)].join("\n")}\n${notes}`;
 }
 
 /** Renders the targets of the issue with this run's numbers. */
@@ -92,9 +92,7 @@ export function mib(kib: number): string {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Milliseconds since an arbitrary start, with sub-millisecond resolution. */

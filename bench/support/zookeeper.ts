@@ -21,7 +21,7 @@ export async function withEnsemble<T>(run: (ensemble: Ensemble) => Promise<T>): 
 /** A member that is not the leader (the one member of a single-member ensemble): where the benchmarks send everything. */
 export async function aFollower(ensemble: Ensemble): Promise<EnsembleMember> {
   const leader = await leaderId(ensemble);
-  return (ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0]) as EnsembleMember;
+  return ensemble.members.find((m) => m.id !== leader) ?? ensemble.members[0];
 }
 
 /** A connected raw `node-zookeeper-client` session, the baseline the benchmarks compare against. */
@@ -42,29 +42,34 @@ export function rawSession(connectString: string, sessionTimeoutMs = 10_000): Pr
 
 const OPEN_ACL = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id("world", "anyone"))];
 
+/** A raw client's error as an `Error`: its `Exception` is one at runtime, though its types do not say so. */
+function asError(err: Error | zookeeper.Exception): Error {
+  return err instanceof Error ? err : new Error(err.toString());
+}
+
 /** Promisified calls of the raw client. */
 export const raw = {
   create: (client: zookeeper.Client, path: string, data: Buffer) =>
     new Promise<void>((resolve, reject) =>
       client.create(path, data, OPEN_ACL, zookeeper.CreateMode.PERSISTENT, (err) =>
-        err ? reject(err) : resolve(),
+        err ? reject(asError(err)) : resolve(),
       ),
     ),
   setData: (client: zookeeper.Client, path: string, data: Buffer, version: number) =>
     new Promise<void>((resolve, reject) =>
-      client.setData(path, data, version, (err) => (err ? reject(err) : resolve())),
+      client.setData(path, data, version, (err) => (err ? reject(asError(err)) : resolve())),
     ),
   remove: (client: zookeeper.Client, path: string, version: number) =>
     new Promise<void>((resolve, reject) =>
-      client.remove(path, version, (err) => (err ? reject(err) : resolve())),
+      client.remove(path, version, (err) => (err ? reject(asError(err)) : resolve())),
     ),
   getChildren: (client: zookeeper.Client, path: string) =>
     new Promise<string[]>((resolve, reject) =>
-      client.getChildren(path, (err, children) => (err ? reject(err) : resolve(children))),
+      client.getChildren(path, (err, children) => (err ? reject(asError(err)) : resolve(children))),
     ),
   getData: (client: zookeeper.Client, path: string) =>
     new Promise<Buffer>((resolve, reject) =>
-      client.getData(path, (err, data) => (err ? reject(err) : resolve(data ?? Buffer.alloc(0)))),
+      client.getData(path, (err, data) => (err ? reject(asError(err)) : resolve(data ?? Buffer.alloc(0)))),
     ),
 };
 
@@ -85,7 +90,7 @@ export async function sessionCounters(ensemble: Ensemble): Promise<bigint[]> {
 
 /** Sessions each member opened between two probes of {@link sessionCounters} (the probes excluded). */
 export function sessionsOpened(before: readonly bigint[], after: readonly bigint[]): number[] {
-  return before.map((id, i) => Number((after[i] as bigint) - id - 1n));
+  return before.map((id, i) => Number(after[i] - id - 1n));
 }
 
 /** Polls the four-letter word `cons` on every member and collects the session ids it lists. */
@@ -107,7 +112,7 @@ export class ConsWatch {
       await Promise.all(
         this.ensemble.members.map(async (member) => {
           const text = await fourLetter("127.0.0.1", member.clientPort, "cons").catch(() => "");
-          for (const match of text.matchAll(/sid=(0x[0-9a-f]+)/g)) this.seen.add(match[1] as string);
+          for (const match of text.matchAll(/sid=(0x[0-9a-f]+)/g)) this.seen.add(match[1]);
         }),
       );
       this.polls++;
@@ -144,7 +149,7 @@ export async function inParallel<T, R>(
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index] as T, index);
+      results[index] = await work(items[index], index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

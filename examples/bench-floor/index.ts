@@ -16,19 +16,29 @@ interface RegistrationArgs {
 const sameInputs = (olds: Record<string, unknown>, news: Record<string, unknown>) =>
   Object.keys(news).every((key) => JSON.stringify(olds[key]) === JSON.stringify(news[key]));
 
+/** The resolved inputs the provider reads, as `check` passes them on; `path` once created. */
+interface Registered {
+  basePath: string;
+  service: string;
+  address: string;
+  port: number;
+  path?: string;
+}
+
+// Nothing to wait for: each method answers with a settled promise.
 const noop: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return { inputs: news };
+  check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return Promise.resolve({ inputs: news });
   },
-  async diff(_id, olds, news) {
-    return { changes: !sameInputs(olds, news) };
+  diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return Promise.resolve({ changes: !sameInputs(olds, news) });
   },
-  async create(inputs) {
+  create(inputs: Registered) {
     const path = `${inputs.basePath}/${inputs.service}/${inputs.address}:${inputs.port}`;
-    return { id: path, outs: { ...inputs, path } };
+    return Promise.resolve({ id: path, outs: { ...inputs, path } });
   },
-  async update(_id, olds, news) {
-    return { outs: { ...news, path: olds.path } };
+  update(_id: string, olds: Registered, news: Registered) {
+    return Promise.resolve({ outs: { ...news, path: olds.path } });
   },
   async delete() {},
 };

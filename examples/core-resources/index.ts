@@ -41,7 +41,7 @@ const locked = digest
       acl: digest.apply((d) => {
         const [user, ...rest] = d.split(":");
         return [
-          { scheme: "digest" as const, id: digestAclId(user as string, rest.join(":")), perms: "rwcda" },
+          { scheme: "digest" as const, id: digestAclId(user, rest.join(":")), perms: "rwcda" },
           { scheme: "world" as const, id: "anyone", perms: "r" },
         ];
       }),

@@ -4,7 +4,7 @@ import { ZkServiceRegistration } from "pulumi-zookeeper";
 const config = new pulumi.Config();
 const root = config.require("root");
 const count = config.requireNumber("count");
-const format = (config.get("format") ?? "curator") as "curator" | "serverset" | "json";
+const format = config.get<"curator" | "serverset" | "json">("format") ?? "curator";
 
 const registrations = Array.from(
   { length: count },

@@ -17,9 +17,7 @@ const writer = new pulumi.Config("zookeeper").getSecret("digest");
 const acl = writer
   ? pulumi.all([writer, readerPassword]).apply(([w, rp]) => {
       const [user, ...pw] = w.split(":");
-      const entries = [
-        { scheme: "digest" as const, id: digestAclId(user as string, pw.join(":")), perms: "rwcda" },
-      ];
+      const entries = [{ scheme: "digest" as const, id: digestAclId(user, pw.join(":")), perms: "rwcda" }];
       if (reader && rp) entries.push({ scheme: "digest" as const, id: digestAclId(reader, rp), perms: "r" });
       return entries;
     })

@@ -15,7 +15,7 @@ const registrations = instances.map((endpoint) => {
     connectString,
     basePath,
     service: "checkout",
-    address: address as string,
+    address,
     port: Number(port),
     uriSpec: "{scheme}://{address}:{port}",
   });

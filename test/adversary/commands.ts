@@ -229,7 +229,7 @@ function targetPath(world: World, target: string): string {
     typeof declared.instanceId === "string"
       ? declared.instanceId
       : defaultInstanceId(
-          String(declared.address ?? (slot === "r1" ? "10.0.0.1" : "10.0.1.1")),
+          (declared.address as string | undefined) ?? (slot === "r1" ? "10.0.0.1" : "10.0.1.1"),
           Number(declared.port ?? 8080),
           undefined,
         );

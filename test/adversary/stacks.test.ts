@@ -48,7 +48,7 @@ const plainClient = (cs: string) =>
 
 beforeAll(async () => {
   // One member behind the proxy, so that every reconnection of the provider goes through it again.
-  proxy = await startFaultProxy(connectString().split(",")[0] as string);
+  proxy = await startFaultProxy(connectString().split(",")[0]);
   foreign = await plainClient(connectString());
   reader = await plainClient(connectString());
   await foreign.create(suiteRoot, Buffer.from(""), [...ACLS.open]);
@@ -71,7 +71,7 @@ it("no sequence of ups, refreshes, destroys, foreign writes and lost replies bre
   let sequence = 0;
   const seed = process.env.ADVERSARY_SEED === undefined ? undefined : Number(process.env.ADVERSARY_SEED);
   const replay = process.env.ADVERSARY_PATH;
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     await fc.assert(
       fc.asyncProperty(
@@ -104,7 +104,7 @@ it("no sequence of ups, refreshes, destroys, foreign writes and lost replies bre
       },
     );
   } catch (err) {
-    failure = err;
+    failure = err instanceof Error ? err : new Error(String(err));
   }
   const line = {
     at: new Date().toISOString(),
@@ -116,7 +116,7 @@ it("no sequence of ups, refreshes, destroys, foreign writes and lost replies bre
   };
   fs.appendFileSync(FIGURES_FILE, `${JSON.stringify(line)}\n`);
   console.log(`adversary: ${JSON.stringify(line)}`);
-  if (failure instanceof Error) {
+  if (failure) {
     const printed = /seed: (-?\d+), path: "([^"]+)"/.exec(failure.message);
     if (printed)
       failure.message += `\n\nReplay: npm run adversary -- --seed ${printed[1]} --path "${printed[2]}"`;

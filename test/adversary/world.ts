@@ -249,7 +249,7 @@ export class World {
       );
       return new Error("check failed");
     }
-    const inputs = checked.inputs;
+    const inputs = checked.inputs ?? this.fail(`check(${slot.name}) passed but returned no inputs`);
     if (!st) return this.callCreate(slot, inputs);
     if (!st.outs.inDoubt) {
       const d = await methods.diff(st.id, st.outs, inputs);
@@ -370,7 +370,7 @@ export class World {
       );
     const before = records(slot.kind, st.outs);
     const again = await this.callRead(slot, st);
-    const after = again ? records(slot.kind, again.outs) : new Map();
+    const after = again ? records(slot.kind, again.outs) : new Map<string, Recorded>();
     for (const [p, r] of before) {
       const now = after.get(p);
       if (!now || now.czxid !== r.czxid || now.version !== r.version || now.aversion !== r.aversion)
@@ -383,7 +383,7 @@ export class World {
     if (err.message === "check failed") return;
     const exists = /znode (\S+) already exists/.exec(err.message);
     if (exists) {
-      const p = exists[1] as string;
+      const p = exists[1];
       const w = this.writer.get(p)?.data;
       if (w !== undefined && w !== slot.name) return;
       this.fail(
@@ -392,7 +392,7 @@ export class World {
     }
     const children = /znode (\S+) has children this stack does not manage/.exec(err.message);
     if (children) {
-      const p = children[1] as string;
+      const p = children[1];
       const foreignChild = [...this.tree.keys()].some(
         (c) => c.startsWith(`${p}/`) && this.writer.get(c)?.data !== slot.name,
       );
@@ -423,7 +423,8 @@ export class World {
     if (!r.ok) {
       if (r.error.properties && typeof r.error.properties === "object") {
         // A create in doubt: the engine keeps what the error carries, and updates it next time.
-        slot.state = { id: String(r.error.id ?? ""), outs: r.error.properties as Props };
+        const id = typeof r.error.id === "string" ? r.error.id : "";
+        slot.state = { id, outs: r.error.properties as Props };
         await this.checkRecords(slot, slot.state.outs, "create (in doubt)");
       }
       return r.error;
@@ -597,11 +598,11 @@ export class World {
    */
   private async checkRecords(slot: Slot, outs: Props, what: string): Promise<void> {
     if (slot.kind === "chroot" && outs.childRecords && outs.children) {
-      const declared = Object.keys(outs.children as object).sort();
-      const recorded = Object.keys(outs.childRecords as object).sort();
+      const declared = Object.keys(outs.children).sort();
+      const recorded = Object.keys(outs.childRecords).sort();
       if (!isDeepStrictEqual(declared, recorded))
         this.fail(
-          `${slot.name}.${what}: children [${declared.map(show)}] but child records [${recorded.map(show)}]`,
+          `${slot.name}.${what}: children [${declared.map(show).join(",")}] but child records [${recorded.map(show).join(",")}]`,
         );
     }
     for (const [p, rec] of records(slot.kind, outs)) {
@@ -697,29 +698,35 @@ function entriesOf(v: unknown): unknown {
     .map((k) => [k, (v as Record<string, unknown>)[k]]);
 }
 
+/** A field the provider records as text (data, base64 data, zxids); absent, or a violation if not text. */
+function textOf(outs: Props, key: string): string | undefined {
+  const value = outs[key];
+  if (value === undefined || typeof value === "string") return value;
+  throw new Violation(`state records ${key} as ${JSON.stringify(value)}, not as text`);
+}
+
 /** What a resource's state records, by path (in-doubt placeholders left out). */
 export function records(kind: Kind, outs: Props): Map<string, Recorded> {
   const out = new Map<string, Recorded>();
-  if (outs.czxid === undefined || outs.czxid === "0" || outs.inDoubt) return out;
+  const czxid = textOf(outs, "czxid");
+  if (czxid === undefined || czxid === "0" || outs.inDoubt) return out;
   const path = String(outs.path);
+  const base64 = kind === "node" ? textOf(outs, "dataBase64") : undefined;
   const data =
-    kind === "node"
-      ? outs.dataBase64 !== undefined
-        ? Buffer.from(String(outs.dataBase64), "base64")
-        : Buffer.from(String(outs.data ?? ""), "utf8")
-      : Buffer.from(String(outs.data ?? ""), "utf8");
+    base64 !== undefined ? Buffer.from(base64, "base64") : Buffer.from(textOf(outs, "data") ?? "", "utf8");
+  const mzxid = textOf(outs, "mzxid");
   out.set(path, {
     version: Number(outs.version),
     aversion: Number(outs.aversion),
-    czxid: String(outs.czxid),
-    ...(outs.mzxid ? { mzxid: String(outs.mzxid) } : {}),
+    czxid,
+    ...(mzxid ? { mzxid } : {}),
     data,
   });
   if (kind === "chroot") {
     const children = (outs.children ?? {}) as Record<string, string>;
     const recs = (outs.childRecords ?? {}) as Record<string, Recorded>;
     for (const rel of Object.keys(recs)) {
-      const rec = recs[rel] as Recorded;
+      const rec = recs[rel];
       out.set(`${path}/${rel}`, {
         version: rec.version,
         aversion: rec.aversion,

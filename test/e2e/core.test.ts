@@ -31,7 +31,7 @@ beforeAll(async () => {
   beforeWithoutChildVersions = await snapshotTree(raw, "/", false);
 });
 
-afterAll(async () => {
+afterAll(() => {
   raw?.close();
 });
 

@@ -30,7 +30,7 @@ beforeAll(async () => {
   before = await snapshotTree(raw, "/", false);
 });
 
-afterAll(async () => {
+afterAll(() => {
   raw?.close();
 });
 

@@ -34,7 +34,7 @@ function configCommands(): { file: string; command: string }[] {
   for (const { file, text } of sources()) {
     for (const m of text.matchAll(/[`'](pulumi config set [^`'\n]*(?:'[^'\n]*'[^`'\n]*)*)[`']/g)) {
       // A message built with a template prints the value in its place: run it with a sample one.
-      out.push({ file, command: (m[1] as string).replace(/\$\{[^}]+\}/g, "example") });
+      out.push({ file, command: m[1].replace(/\$\{[^}]+\}/g, "example") });
     }
   }
   return out;
@@ -45,9 +45,8 @@ function expected(command: string): { key: string; value: string; path: boolean 
   const words = command.split(/\s+/).slice(3);
   const flags = words.filter((w) => w.startsWith("--"));
   const rest = words.filter((w) => !w.startsWith("--"));
-  const key = (rest[0] as string).replace(/^'(.*)'$/, "$1");
-  if (rest[1] === "<")
-    return { key, value: FILES[rest[2] as string] as string, path: flags.includes("--path") };
+  const key = rest[0].replace(/^'(.*)'$/, "$1");
+  if (rest[1] === "<") return { key, value: FILES[rest[2]], path: flags.includes("--path") };
   const value = rest
     .slice(1)
     .join(" ")

@@ -65,6 +65,9 @@ describe("a wrong zookeeper:tlsCa, fixed, then destroy", () => {
     expect(out).toContain("'pulumi destroy --run-program'");
     // The documented way out, with the CLI tested here.
     await stack.ok([...destroyArgs, "--run-program"]);
-    expect(JSON.parse((await stack.ok(["stack", "export"])).stdout).deployment.resources ?? []).toEqual([]);
+    const exported = JSON.parse((await stack.ok(["stack", "export"])).stdout) as {
+      deployment: { resources?: unknown[] };
+    };
+    expect(exported.deployment.resources ?? []).toEqual([]);
   });
 });

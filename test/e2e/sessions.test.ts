@@ -23,7 +23,7 @@ async function connectedSessions(): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const m of ensemble.members) {
     const text = await fourLetter("127.0.0.1", m.clientPort, "cons").catch(() => "");
-    for (const match of text.matchAll(/sid=(0x[0-9a-f]+)/g)) ids.add(match[1] as string);
+    for (const match of text.matchAll(/sid=(0x[0-9a-f]+)/g)) ids.add(match[1]);
   }
   return ids;
 }

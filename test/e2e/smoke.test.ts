@@ -21,7 +21,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
+afterAll(() => {
   raw?.close();
 });
 

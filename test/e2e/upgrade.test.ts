@@ -47,7 +47,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
+afterAll(() => {
   raw?.close();
 });
 

@@ -64,11 +64,9 @@ describe("ZkNode diff", () => {
 describe("ZkServiceRegistration check", () => {
   it("returns invalid inputs without an undefined instanceId, which the engine's Struct cannot carry", async () => {
     const { zkServiceRegistration } = await import("../../provider/runtime/zkServiceRegistration");
-    const { inputs, failures } = await zkServiceRegistration.check(
-      {},
-      { service: "a/b", address: "h", port: 1 },
-    );
-    expect((failures ?? []).map((f) => f.property)).toEqual(["service"]);
+    const checked = await zkServiceRegistration.check({}, { service: "a/b", address: "h", port: 1 });
+    const inputs = checked.inputs as Record<string, unknown> | undefined;
+    expect((checked.failures ?? []).map((f) => f.property)).toEqual(["service"]);
     expect(Object.values(inputs ?? {}).includes(undefined)).toBe(false);
     expect("instanceId" in (inputs ?? {})).toBe(false);
   });

@@ -88,24 +88,21 @@ describe("retry", () => {
     let calls = 0;
     const result = await withRetry(
       "op",
-      async () => {
+      () => {
         calls++;
-        if (calls < 3) throw new ZkError(-4, "op");
-        return "done";
+        return calls < 3 ? Promise.reject(new ZkError(-4, "op")) : Promise.resolve("done");
       },
       policy,
-      async () => undefined,
+      () => Promise.resolve(),
     );
     expect(result).toBe("done");
     expect(calls).toBe(3);
     await expect(
       withRetry(
         "op",
-        async () => {
-          throw new ZkError(-103, "op", "/a");
-        },
+        () => Promise.reject(new ZkError(-103, "op", "/a")),
         policy,
-        async () => undefined,
+        () => Promise.resolve(),
       ),
     ).rejects.toThrow("BAD_VERSION");
   });
@@ -113,13 +110,7 @@ describe("retry", () => {
   it("gives up at the deadline saying the ensemble is unavailable", async () => {
     const fast = { deadlineMs: 50, baseDelayMs: 20, maxDelayMs: 20 };
     await expect(
-      withRetry(
-        "create /a",
-        async () => {
-          throw new ZkError(-4, "create", "/a");
-        },
-        fast,
-      ),
+      withRetry("create /a", () => Promise.reject(new ZkError(-4, "create", "/a")), fast),
     ).rejects.toThrow(/ZooKeeper create \/a failed: the ZooKeeper ensemble is unavailable/);
   });
 });

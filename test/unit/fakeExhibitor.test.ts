@@ -20,7 +20,7 @@ describe("fake Exhibitor", () => {
     await exhibitor.close();
   });
 
-  it("listens on loopback and serves the cluster list under the rest path", async () => {
+  it("listens on loopback and serves the cluster list under the rest path", () => {
     expect(exhibitor.host).toBe("127.0.0.1");
     expect(exhibitor.port).toBeGreaterThan(0);
     expect(exhibitor.url).toBe(`http://127.0.0.1:${exhibitor.port}/exhibitor/v1/cluster/list`);

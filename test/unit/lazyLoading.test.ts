@@ -9,13 +9,13 @@ import type * as Library from "../../provider/zk/library";
 const HEAVY = ["zod", "node-zookeeper-client"] as const;
 
 /** The heavy modules loaded while `load` runs, in a module registry of its own. */
-function heavyLoadedBy(load: () => void): string[] {
+function heavyLoadedBy(load: () => unknown): string[] {
   const loaded = new Set<string>();
   jest.isolateModules(() => {
     for (const name of HEAVY)
       jest.doMock(name, () => {
         loaded.add(name);
-        return jest.requireActual(name);
+        return jest.requireActual<object>(name);
       });
     load();
   });

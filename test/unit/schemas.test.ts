@@ -387,7 +387,7 @@ describe("malformed inputs of the last kind", () => {
       const id = `${address}/${bits}`;
       const failures = checkNode({ path: "/a", acl: [{ scheme: "ip", id, perms: "r" }] }).failures;
       expect(failures.length === 0).toBe(bits <= 32);
-      const mangled = address.replace(/\./, [":", "..", ".x", ""][i % 4] as string);
+      const mangled = address.replace(/\./, [":", "..", ".x", ""][i % 4]);
       expect(
         checkNode({ path: "/a", acl: [{ scheme: "ip", id: mangled, perms: "r" }] }).failures,
       ).not.toEqual([]);
