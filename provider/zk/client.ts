@@ -362,7 +362,7 @@ export class ZkClient {
       else if (o.op === "check") tx.check(o.path, o.version);
       else if (o.op === "setData") tx.setData(o.path, o.data, o.version);
       else tx.remove(o.path, o.version);
-      if (o.op !== "create") (queued[queued.length - 1] as { version?: number }).version = o.version;
+      if (o.op !== "create") queued[queued.length - 1].version = o.version;
     }
     let failed: RawMultiResult[] | undefined;
     // The library's `commit` drops the reply's header, whose zxid is the transaction's: queue the

@@ -113,7 +113,7 @@ function patchReadOnlyAndBadReplies(jute: Jute): void {
   };
   spec.protocol.ConnectRequest.push({ name: "readOnly", type: "boolean" });
   let connectingReadOnly = false;
-  const PlainConnectRequest = jute.protocol.ConnectRequest as new (...args: unknown[]) => unknown;
+  const PlainConnectRequest = jute.protocol.ConnectRequest;
   jute.protocol.ConnectRequest = function ConnectRequest(...args: unknown[]) {
     return new PlainConnectRequest(...args.slice(0, 5), connectingReadOnly);
   } as unknown as new (...args: unknown[]) => unknown;
