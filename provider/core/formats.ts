@@ -49,7 +49,7 @@ export function uriSpecParts(template: string): UriSpecPart[] {
   let last = 0;
   for (let m = re.exec(template); m; m = re.exec(template)) {
     if (m.index > last) parts.push({ value: template.slice(last, m.index), variable: false });
-    parts.push({ value: m[1] as string, variable: true });
+    parts.push({ value: m[1], variable: true });
     last = m.index + m[0].length;
   }
   if (last < template.length) parts.push({ value: template.slice(last), variable: false });
@@ -108,8 +108,8 @@ export function defaultInstanceId(
   const h = createHash("sha1")
     .update(`${address}:${port ?? ""}:${sslPort ?? ""}`)
     .digest();
-  h[6] = ((h[6] as number) & 0x0f) | 0x50;
-  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
@@ -144,7 +144,7 @@ function untypedPayload(payload: unknown): { payload: unknown; payloadClass?: st
   }
   if (isObj(payload) && typeof payload["@class"] === "string") {
     const { "@class": cls, ...rest } = payload;
-    return { payload: rest, payloadClass: cls as string };
+    return { payload: rest, payloadClass: cls };
   }
   return { payload };
 }
@@ -336,7 +336,7 @@ export function decodeInstance(data: Buffer, facts: ZnodeFacts): ServiceInstance
     ...base,
     id: facts.name,
     format: "json",
-    address: address as string,
+    address,
     port,
     ...enabledOf(enabled, "enabled" in body),
     ...(optPort(sslPort) !== undefined ? { sslPort: sslPort as number } : {}),

@@ -480,61 +480,7 @@ export const zkServiceRegistrationInputs = z
     enabled: z.boolean().optional(),
   } satisfies InputShape<typeof ZK_SERVICE_REGISTRATION.inputs>)
   .superRefine((v, ctx) => {
-    if (v.port === undefined && (v.format !== "curator" || v.sslPort === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["port"],
-        message: "port is required (curator accepts sslPort alone)",
-      });
-    }
-    if (
-      v.format === "json" &&
-      v.payload !== undefined &&
-      (typeof v.payload !== "object" || v.payload === null || Array.isArray(v.payload))
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["payload"],
-        message: "json format merges payload fields into the znode, so payload must be an object",
-      });
-    }
-    if (
-      v.format === "json" &&
-      typeof v.payload === "object" &&
-      v.payload !== null &&
-      Object.prototype.hasOwnProperty.call(v.payload, "enabled")
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["payload"],
-        message:
-          "payload field 'enabled' is the json format's drain flag, which readers follow; set the enabled input instead, or rename the field",
-      });
-    }
-    if (v.format !== "curator" && v.payloadClass !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["payloadClass"],
-        message: "payloadClass applies to the curator format only",
-      });
-    }
-    const objectPayload = typeof v.payload === "object" && v.payload !== null && !Array.isArray(v.payload);
-    if (v.payloadClass !== undefined && !objectPayload) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["payloadClass"],
-        message: "payloadClass types an object payload; give payload as an object",
-      });
-    }
-    if (typeof v.uriSpec === "string") {
-      const problem = uriSpecProblem(v.uriSpec, v.payload);
-      if (problem)
-        ctx.addIssue({
-          code: "custom",
-          path: ["uriSpec"],
-          message: `uriSpec '${printable(v.uriSpec)}' ${problem}`,
-        });
-    }
+    addProblems(ctx, registrationShapeProblems(v));
     addProblems(ctx, registrationWriteProblems(v, inputTarget(v.connectString)));
   })
   .transform((v) => ({ ...v, adopt: v.adopt ?? false }));
@@ -544,6 +490,51 @@ type RegistrationShape = Omit<z.input<typeof zkServiceRegistrationInputs>, "form
   readonly format: RegistrationFormat;
   readonly basePath: string;
 };
+
+/**
+ * Rules between a registration's fields: a port (curator accepts sslPort alone), a json payload an
+ * object without an `enabled` field, payloadClass for a curator object payload only, a valid uriSpec.
+ */
+function registrationShapeProblems(v: RegistrationShape): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const objectPayload = typeof v.payload === "object" && v.payload !== null && !Array.isArray(v.payload);
+  if (v.port === undefined && (v.format !== "curator" || v.sslPort === undefined)) {
+    problems.push({ path: ["port"], message: "port is required (curator accepts sslPort alone)" });
+  }
+  if (v.format === "json" && v.payload !== undefined && !objectPayload) {
+    problems.push({
+      path: ["payload"],
+      message: "json format merges payload fields into the znode, so payload must be an object",
+    });
+  }
+  if (
+    v.format === "json" &&
+    typeof v.payload === "object" &&
+    v.payload !== null &&
+    Object.prototype.hasOwnProperty.call(v.payload, "enabled")
+  ) {
+    problems.push({
+      path: ["payload"],
+      message:
+        "payload field 'enabled' is the json format's drain flag, which readers follow; set the enabled input instead, or rename the field",
+    });
+  }
+  if (v.format !== "curator" && v.payloadClass !== undefined) {
+    problems.push({ path: ["payloadClass"], message: "payloadClass applies to the curator format only" });
+  }
+  if (v.payloadClass !== undefined && !objectPayload) {
+    problems.push({
+      path: ["payloadClass"],
+      message: "payloadClass types an object payload; give payload as an object",
+    });
+  }
+  if (typeof v.uriSpec === "string") {
+    const problem = uriSpecProblem(v.uriSpec, v.payload);
+    if (problem)
+      problems.push({ path: ["uriSpec"], message: `uriSpec '${printable(v.uriSpec)}' ${problem}` });
+  }
+  return problems;
+}
 
 /** The largest registration time a znode can carry (the latest `Date`): its digits are counted in the data. */
 const MAX_REGISTRATION_TIME = 8.64e15;

@@ -13,7 +13,13 @@ import { type ServiceInstance } from "../core/formats";
 import { DEFAULT_BASE_PATH, REGISTRATION_FORMATS } from "../core/definitions";
 import { connectString, pathComponent, zkPath } from "../core/schemas";
 import { validate } from "../core/validation";
-import { profileConfig, profileProblem, readConfig, sessionSettings, settingsFor } from "../runtime/settings";
+import {
+  profileConfig,
+  type ProviderConfig,
+  readConfig,
+  sessionSettings,
+  settingsFor,
+} from "../runtime/settings";
 import type { EnsembleInfo, GetEnsembleArgs, GetServiceInstancesArgs } from "./api";
 import { type EnsembleResult, lookUpEnsemble } from "./ensemble";
 import { readServiceInstances } from "./serviceInstances";
@@ -26,6 +32,28 @@ const MAX_WAIT_SECONDS = 3600;
 function stackConfig() {
   return readConfig((key) => pulumi.runtime.getConfig(`zookeeper:${key}`));
 }
+
+/**
+ * The config a lookup's profile stands for, from the stack config (the stack's own without a
+ * profile). A profile the stack config does not define is an invalid argument of the lookup
+ * (`what`), reported with the rule and the remedy.
+ */
+function lookupConfig(what: string, profile: string | undefined): ProviderConfig {
+  const config = stackConfig();
+  try {
+    return profileConfig(profile, config);
+  } catch (err) {
+    // profileConfig throws only for a profile it cannot use, its message the rule and the remedy.
+    throw new pulumi.RunError(`invalid ${what} arguments: profile: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Logs through the engine without waiting. pulumi.log sends messages in order and never rejects
+ * (a message it cannot deliver goes to stderr), so a caller that expects a plain callback loses nothing.
+ */
+const logInfo = (message: string): void => void pulumi.log.info(message);
+const logWarn = (message: string): void => void pulumi.log.warn(message);
 
 function failIfInvalid(what: string, failures: { property: string; reason: string }[]): void {
   if (failures.length === 0) return;
@@ -59,34 +87,30 @@ const serviceQuery = z.strictObject({
 export async function getServiceInstances(args: GetServiceInstancesArgs): Promise<ServiceInstance[]> {
   const { inputs, failures } = validate(serviceQuery, { ...args }, { basePath: DEFAULT_BASE_PATH });
   failIfInvalid("getServiceInstances", failures);
-  const config = stackConfig();
-  const problem = profileProblem(inputs.profile, config);
-  if (problem) throw new pulumi.RunError(`invalid getServiceInstances arguments: profile: ${problem}`);
-  const settings = settingsFor(inputs.connectString, profileConfig(inputs.profile, config));
+  const settings = settingsFor(inputs.connectString, lookupConfig("getServiceInstances", inputs.profile));
   const query = {
     service: inputs.service,
     basePath: inputs.basePath,
     ...(inputs.formats ? { formats: inputs.formats } : {}),
     ...(inputs.includeNotServing ? { includeNotServing: true } : {}),
   };
-  const warn = (m: string) => pulumi.log.warn(m);
   const wait = inputs.wait;
-  if (!wait) return readServiceInstances(settings, query, warn);
+  if (!wait) return readServiceInstances(settings, query, logWarn);
   if (pulumi.runtime.isDryRun()) {
     // One read: the wait below reads the directory itself, with its watches, the first time round.
-    const all = await readServiceInstances(settings, { ...query, includeNotServing: true }, warn);
+    const all = await readServiceInstances(settings, { ...query, includeNotServing: true }, logWarn);
     const answer = () => (query.includeNotServing ? all : all.filter((i) => i.serving));
     if (all.filter((i) => i.serving).length >= wait.minInstances) return answer();
     // A preview (a pull request's too) must not hang: it reports what is there and goes on with it.
     const seen = { exists: true, instances: all, skipped: [] };
-    warn(
+    logWarn(
       `preview does not wait: ${waitSummary(query, wait, seen)}. ` +
         `'pulumi up' waits up to ${wait.timeoutSeconds} s for ${wait.minInstances}.`,
     );
     return answer();
   }
   try {
-    return await waitForServiceInstances(settings, query, wait, { info: (m) => pulumi.log.info(m), warn });
+    return await waitForServiceInstances(settings, query, wait, { info: logInfo, warn: logWarn });
   } catch (err) {
     // The listing is the whole story: no stack trace.
     if (err instanceof WaitTimeout) throw new pulumi.RunError(err.message);
@@ -104,11 +128,8 @@ export function checkEnsembleArgs(args: GetEnsembleArgs): EnsembleLookupInputs {
 /** See `getEnsemble` in `api.ts`: discovers an ensemble's members from one name. Runs on every preview and up. */
 export async function getEnsemble(args: GetEnsembleArgs): Promise<EnsembleInfo> {
   const inputs = checkEnsembleArgs(args);
-  const config = stackConfig();
-  const problem = profileProblem(inputs.profile, config);
-  if (problem) throw new pulumi.RunError(`invalid ensemble lookup arguments: profile: ${problem}`);
   // The profile's (or the stack's) credentials, timeout and TLS: a seed is reached like any member.
-  const seedSettings = sessionSettings(profileConfig(inputs.profile, config));
-  const result: EnsembleResult = await lookUpEnsemble(inputs, seedSettings, (m) => pulumi.log.warn(m));
+  const seedSettings = sessionSettings(lookupConfig("ensemble lookup", inputs.profile));
+  const result: EnsembleResult = await lookUpEnsemble(inputs, seedSettings, logWarn);
   return result;
 }

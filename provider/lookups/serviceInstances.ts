@@ -120,7 +120,7 @@ export async function readDirectory(
     );
     reads.forEach((got, j) => {
       if (!got) return;
-      const name = batch[j] as string;
+      const name = batch[j];
       const path = joinPath(dir, name);
       const facts = {
         service: query.service,

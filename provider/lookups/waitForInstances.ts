@@ -22,8 +22,10 @@ export interface WaitFor {
 
 /** Where a wait reports: progress as info, odd children and stale reads as warnings. */
 export interface WaitLog {
-  info(message: string): void;
-  warn(message: string): void;
+  /** Reports progress. A plain function: the wait calls it detached from this object. */
+  readonly info: (message: string) => void;
+  /** Reports an odd child or a stale read. A plain function: the wait hands it on detached. */
+  readonly warn: (message: string) => void;
 }
 
 /** How often a wait checks that its session is still alive (watches do not survive a new session). */

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Quota } from "../core/quota";
 import provider = require("../providers/zkChroot");
-import { ZkResource } from "./zkResource";
+import { declaredOutputs, ZkResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkChroot}. */
@@ -89,13 +89,7 @@ export class ZkChroot extends ZkResource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ZkChrootArgs, opts?: pulumi.CustomResourceOptions) {
-    // Only the declared outputs; the state keeps the provider's other outputs anyway.
-    const outputs = {
-      connectString: undefined,
-      createdPaths: undefined,
-      version: undefined,
-      czxid: undefined,
-    };
+    const outputs = declaredOutputs<ZkChroot>("connectString", "createdPaths", "version", "czxid");
     const children = userKeyed(args.children, "children");
     super(provider, "ZkChroot", name, { ...outputs, ...args, ...(children ? { children } : {}) }, opts);
   }

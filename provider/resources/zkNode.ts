@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import provider = require("../providers/zkNode");
-import { ZkResource } from "./zkResource";
+import { declaredOutputs, ZkResource } from "./zkResource";
 
 /** Inputs of {@link ZkNode}. */
 export interface ZkNodeArgs {
@@ -88,14 +88,14 @@ export class ZkNode extends ZkResource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ZkNodeArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      requestedPath: undefined,
-      version: undefined,
-      aversion: undefined,
-      czxid: undefined,
-      mzxid: undefined,
-      createdParents: undefined,
-    };
+    const outputs = declaredOutputs<ZkNode>(
+      "requestedPath",
+      "version",
+      "aversion",
+      "czxid",
+      "mzxid",
+      "createdParents",
+    );
     super(provider, "ZkNode", name, { ...outputs, ...args }, opts);
   }
 }

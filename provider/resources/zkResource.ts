@@ -41,3 +41,12 @@ export abstract class ZkResource extends pulumi.dynamic.Resource {
     super(provider, name, props, withLegacyAlias(opts), TYPE_MODULE, className);
   }
 }
+
+/**
+ * The outputs a resource class declares, each undefined, to pass with its inputs: the SDK makes an
+ * output (a promise with a stack trace) only of the properties it is given, and the state keeps the
+ * provider's other outputs anyway. An output that is an input too comes with the inputs instead.
+ */
+export function declaredOutputs<Resource>(...names: (keyof Resource & string)[]): Record<string, undefined> {
+  return Object.fromEntries(names.map((name) => [name, undefined]));
+}

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Endpoint } from "../core/formats";
 import provider = require("../providers/zkServiceRegistration");
-import { ZkResource } from "./zkResource";
+import { declaredOutputs, ZkResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkServiceRegistration}. */
@@ -124,9 +124,7 @@ export class ZkServiceRegistration extends ZkResource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ZkServiceRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
-    // Only the declared outputs: the SDK makes a promise (with a stack trace) per property, and the
-    // state keeps the provider's other outputs (czxid, aversion...) anyway.
-    const outputs = { path: undefined, version: undefined, registrationTimeUTC: undefined, data: undefined };
+    const outputs = declaredOutputs<ZkServiceRegistration>("path", "version", "registrationTimeUTC", "data");
     // `id` is the Pulumi resource id, which the provider sets to the instance id (ServerSet: the
     // member znode name), so the input travels as `instanceId`.
     const { id, ...rest } = args;

@@ -98,18 +98,6 @@ export interface SessionOptions {
   readonly allowReadOnly?: boolean;
 }
 
-/** The library's code for a create mode. */
-function modeCode(mode: CreateMode): number {
-  const { CreateMode: codes } = zookeeperLibrary().zookeeper;
-  const byMode: Record<CreateMode, number> = {
-    persistent: codes.PERSISTENT,
-    sequential: codes.PERSISTENT_SEQUENTIAL,
-    ephemeral: codes.EPHEMERAL,
-    ephemeralSequential: codes.EPHEMERAL_SEQUENTIAL,
-  };
-  return byMode[mode];
-}
-
 function long(b: Buffer | undefined): string {
   return b && b.length === 8 ? b.readBigInt64BE(0).toString() : "0";
 }
@@ -324,7 +312,7 @@ export class ZkClient {
     return this.call(
       "create",
       path,
-      (cb) => this.client.create(path, data, toClientAcl(acl), modeCode(mode), cb),
+      (cb) => this.client.create(path, data, toClientAcl(acl), zookeeperLibrary().createModes[mode], cb),
       (p) => p as string,
     );
   }
@@ -369,11 +357,12 @@ export class ZkClient {
     // which would make compare-and-set on fresh znodes unconditional: set the version ourselves.
     const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const o of ops) {
-      if (o.op === "create") tx.create(o.path, o.data, toClientAcl(o.acl), modeCode(o.mode ?? "persistent"));
+      if (o.op === "create")
+        tx.create(o.path, o.data, toClientAcl(o.acl), zookeeperLibrary().createModes[o.mode ?? "persistent"]);
       else if (o.op === "check") tx.check(o.path, o.version);
       else if (o.op === "setData") tx.setData(o.path, o.data, o.version);
       else tx.remove(o.path, o.version);
-      if (o.op !== "create") (queued[queued.length - 1] as { version?: number }).version = o.version;
+      if (o.op !== "create") queued[queued.length - 1].version = o.version;
     }
     let failed: RawMultiResult[] | undefined;
     // The library's `commit` drops the reply's header, whose zxid is the transaction's: queue the

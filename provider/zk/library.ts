@@ -5,6 +5,7 @@
  * when the library loads: another version fails at once with a message, not later with a crash.
  */
 import type * as Zk from "node-zookeeper-client";
+import type { CreateMode } from "./client";
 
 /** The version the patches below are written against. */
 export const PATCHED_VERSION = "1.1.3";
@@ -25,6 +26,8 @@ export interface ZookeeperLibrary {
   readonly jute: Jute;
   /** The library's exception for a server error code (any code, known to it or not). */
   readonly exception: (code: number) => Error;
+  /** The library's code for each create mode. */
+  readonly createModes: Readonly<Record<CreateMode, number>>;
 }
 
 let loaded: ZookeeperLibrary | undefined;
@@ -44,7 +47,14 @@ export function zookeeperLibrary(): ZookeeperLibrary {
   const jute = require("node-zookeeper-client/lib/jute") as Jute;
   const exception = patchUnknownCodes();
   patchReadOnlyAndBadReplies(jute);
-  loaded = { zookeeper, jute, exception };
+  const codes = zookeeper.CreateMode;
+  const createModes = {
+    persistent: codes.PERSISTENT,
+    sequential: codes.PERSISTENT_SEQUENTIAL,
+    ephemeral: codes.EPHEMERAL,
+    ephemeralSequential: codes.EPHEMERAL_SEQUENTIAL,
+  };
+  loaded = { zookeeper, jute, exception, createModes };
   return loaded;
 }
 
@@ -103,7 +113,7 @@ function patchReadOnlyAndBadReplies(jute: Jute): void {
   };
   spec.protocol.ConnectRequest.push({ name: "readOnly", type: "boolean" });
   let connectingReadOnly = false;
-  const PlainConnectRequest = jute.protocol.ConnectRequest as new (...args: unknown[]) => unknown;
+  const PlainConnectRequest = jute.protocol.ConnectRequest;
   jute.protocol.ConnectRequest = function ConnectRequest(...args: unknown[]) {
     return new PlainConnectRequest(...args.slice(0, 5), connectingReadOnly);
   } as unknown as new (...args: unknown[]) => unknown;

@@ -389,7 +389,10 @@ export function connectThroughTunnel<T>(
         const extra = failure ? `; last TLS error: ${failure.message}` : "";
         if (err instanceof ZkError)
           return reject(new ZkError(err.code, err.op, err.path, err.detail.split(local).join(hosts) + extra));
-        if (err instanceof Error) err.message = err.message.split(local).join(hosts) + extra;
+        // connect rejects with Errors; anything else is still reported as one, with the same context.
+        if (!(err instanceof Error))
+          return reject(new Error(`connecting to ${hosts} failed: ${String(err)}${extra}`));
+        err.message = err.message.split(local).join(hosts) + extra;
         reject(err);
       },
     );
