@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Quota } from "../core/quota";
 import provider = require("../providers/zkChroot");
-import { declaredOutputs, ZkResource } from "./zkResource";
+import { declaredOutputs, ZnodeResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkChroot}. */
@@ -69,15 +69,11 @@ export type ChrootQuota = Quota;
  * A chroot for an application: the znode, its missing ancestors and its primed children,
  * created in one transaction, with the chrooted connect string to hand to the application.
  */
-export class ZkChroot extends ZkResource {
-  /** The chroot path. */
-  declare public readonly path: pulumi.Output<string>;
+export class ZkChroot extends ZnodeResource {
   /** Connect string of the ensemble with the chroot appended, e.g. `h1:2181,h2:2181/apps/x`. */
   declare public readonly connectString: pulumi.Output<string>;
   /** Znodes this resource created: missing ancestors (top down) and the chroot. */
   declare public readonly createdPaths: pulumi.Output<string[]>;
-  /** Data version of the chroot znode. */
-  declare public readonly version: pulumi.Output<number>;
   /** Primed children as recorded. */
   declare public readonly children: pulumi.Output<Record<string, string>>;
   /** Creation zxid of the chroot znode. */

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import provider = require("../providers/zkNode");
-import { declaredOutputs, ZkResource } from "./zkResource";
+import { declaredOutputs, ZnodeResource } from "./zkResource";
 
 /** Inputs of {@link ZkNode}. */
 export interface ZkNodeArgs {
@@ -60,13 +60,9 @@ export interface ZkNodeArgs {
  * A znode managed by the stack. Every update and delete is compare-and-set on the version
  * recorded in state: a znode changed by someone else is never overwritten.
  */
-export class ZkNode extends ZkResource {
-  /** The real path of the znode (with the sequence suffix for sequential znodes). */
-  declare public readonly path: pulumi.Output<string>;
+export class ZkNode extends ZnodeResource {
   /** The path as requested. */
   declare public readonly requestedPath: pulumi.Output<string>;
-  /** Data version recorded in state. */
-  declare public readonly version: pulumi.Output<number>;
   /** ACL version recorded in state. */
   declare public readonly aversion: pulumi.Output<number>;
   /** Zxid of the transaction that created the znode, as a decimal string. */

@@ -43,6 +43,20 @@ export abstract class ZkResource extends pulumi.dynamic.Resource {
 }
 
 /**
+ * The base of the resources that write a znode (`ZkNode`, `ZkChroot`, `ZkServiceRegistration`):
+ * the znode's path and the data version the next compare-and-set expects.
+ */
+export abstract class ZnodeResource extends ZkResource {
+  /**
+   * The real path of the znode this resource manages: with the sequence suffix for a sequential
+   * `ZkNode` and for a ServerSet member.
+   */
+  declare public readonly path: pulumi.Output<string>;
+  /** The znode's data version recorded in state: the version the next update or delete expects. */
+  declare public readonly version: pulumi.Output<number>;
+}
+
+/**
  * The outputs a resource class declares, each undefined, to pass with its inputs: the SDK makes an
  * output (a promise with a stack trace) only of the properties it is given, and the state keeps the
  * provider's other outputs anyway. An output that is an input too comes with the inputs instead.

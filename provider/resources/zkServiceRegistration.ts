@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AclEntry } from "../core/acl";
 import type { Endpoint } from "../core/formats";
 import provider = require("../providers/zkServiceRegistration");
-import { declaredOutputs, ZkResource } from "./zkResource";
+import { declaredOutputs, ZnodeResource } from "./zkResource";
 import { userKeyed } from "./userKeys";
 
 /** Inputs of {@link ZkServiceRegistration}. */
@@ -108,11 +108,7 @@ export interface ZkServiceRegistrationArgs {
  * `member_NNNNNNNNNN`), in a format that existing consumers in other languages read. Its Pulumi
  * `id` output is the instance id (ServerSet: the member znode name).
  */
-export class ZkServiceRegistration extends ZkResource {
-  /** The registration's znode path. */
-  declare public readonly path: pulumi.Output<string>;
-  /** Data version recorded in state. */
-  declare public readonly version: pulumi.Output<number>;
+export class ZkServiceRegistration extends ZnodeResource {
   /** When the instance was first registered, ms since the epoch; kept across updates. */
   declare public readonly registrationTimeUTC: pulumi.Output<number>;
   /** The JSON written to the znode. */
