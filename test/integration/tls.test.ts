@@ -338,6 +338,8 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
   // A password unlikely to appear by chance in TLS records.
   const password = `pw-${Date.now()}-never-in-clear`;
   const digest = `alice:${password}`;
+  const profilePassword = `pw-${Date.now()}-of-a-profile-never-in-clear`;
+  const profileDigest = `guarded-deployer:${profilePassword}`;
   let plainRecorder: Recorder;
   let secureRecorder: Recorder;
 
@@ -395,8 +397,20 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
   });
 
   it("sends no digest to a plain client port from any entry point", async () => {
-    setProgramConfig({ "zookeeper:connectString": plainRecorder.connectString });
     const tls = good();
+    // A profile with TLS and a digest of its own, for getEnsemble's profile entry point.
+    const guarded = {
+      digest: profileDigest,
+      tls: "true",
+      tlsCa: tls.ca,
+      tlsCert: tls.cert,
+      tlsKey: tls.key,
+      sessionTimeoutMs: 1000,
+    };
+    setProgramConfig({
+      "zookeeper:connectString": plainRecorder.connectString,
+      "zookeeper:profiles": JSON.stringify({ guarded }),
+    });
     setConfig({ connectString: plainRecorder.connectString, digest, sessionTimeoutMs: 1000, tls });
     const node = await checked({ path: randomRoot("tls"), data: "x" });
     const { inputs: registration } = await zkServiceRegistration.check(
@@ -405,6 +419,7 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
     );
     const attempts: [string, Promise<unknown>][] = [
       ["getEnsemble with a seed", getEnsemble({ seed: plainRecorder.connectString })],
+      ["getEnsemble with a profile", getEnsemble({ seed: plainRecorder.connectString, profile: "guarded" })],
       ["getServiceInstances", getServiceInstances({ service: "api" })],
       [
         "getServiceInstances with its own connectString",
@@ -428,5 +443,7 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.includes(Buffer.from(password))).toBe(false);
     expect(sent.includes(Buffer.from("alice"))).toBe(false);
+    expect(sent.includes(Buffer.from(profilePassword))).toBe(false);
+    expect(sent.includes(Buffer.from("guarded-deployer"))).toBe(false);
   });
 });
