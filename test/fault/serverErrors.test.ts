@@ -20,6 +20,7 @@ import {
   stopEnsemble,
   zkCli,
 } from "../support/fault";
+import { checkWith, createWith } from "../support/runtime";
 
 jest.setTimeout(180_000);
 
@@ -46,7 +47,7 @@ afterAll(async () => {
 
 /** Checks raw inputs as the engine does and returns the checked ones. */
 async function checked(news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
-  const { inputs, failures } = await zkNode.check(olds, news);
+  const { inputs, failures } = await checkWith(zkNode, olds, news);
   expect(failures ?? []).toEqual([]);
   return inputs;
 }
@@ -67,7 +68,7 @@ async function failure(what: string, call: () => Promise<unknown>): Promise<stri
 /** The provider still works: a fresh znode can be created and read back. */
 async function stillWorks(): Promise<void> {
   const path = `/alive-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const { outs } = await zkNode.create(await checked({ path, data: "alive" }));
+  const { outs } = await createWith(zkNode, await checked({ path, data: "alive" }));
   expect((await raw.getData(String(outs.path))).data.toString()).toBe("alive");
 }
 
@@ -80,7 +81,8 @@ describe("errors from a real server", () => {
     expect(created).toContain("create of /noauth-parent/child");
     expect(created).toContain("permission denied by the znode's ACL (NO_AUTH)");
 
-    const readOnly = await zkNode.create(
+    const readOnly = await createWith(
+      zkNode,
       await checked({ path: "/read-only", data: "v1", acl: [{ scheme: "world", id: "anyone", perms: "r" }] }),
     );
     const news = await checked({
@@ -94,7 +96,7 @@ describe("errors from a real server", () => {
     );
 
     await raw.create("/no-delete", Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rc" }]);
-    const child = await zkNode.create(await checked({ path: "/no-delete/x", data: "x" }));
+    const child = await createWith(zkNode, await checked({ path: "/no-delete/x", data: "x" }));
     const deleted = await failure("NO_AUTH delete", () => zkNode.delete("/no-delete/x", child.outs));
     expect(deleted).toContain(
       "ZooKeeper delete /no-delete/x failed: permission denied by the znode's ACL (NO_AUTH)",
@@ -103,7 +105,7 @@ describe("errors from a real server", () => {
   });
 
   it("bad version on update and delete is reported as a conflict with both versions", async () => {
-    const { outs } = await zkNode.create(await checked({ path: "/versioned", data: "v1" }));
+    const { outs } = await createWith(zkNode, await checked({ path: "/versioned", data: "v1" }));
     await raw.setData("/versioned", Buffer.from("theirs"), -1);
     const updated = await failure("BAD_VERSION setData", async () =>
       zkNode.update("/versioned", outs, await checked({ path: "/versioned", data: "v2" })),
@@ -116,7 +118,7 @@ describe("errors from a real server", () => {
   });
 
   it("not empty on delete lists the children nobody manages", async () => {
-    const { outs } = await zkNode.create(await checked({ path: "/not-empty", data: "" }));
+    const { outs } = await createWith(zkNode, await checked({ path: "/not-empty", data: "" }));
     await raw.create("/not-empty/foreign", Buffer.from(""), OPEN);
     const deleted = await failure("NOT_EMPTY delete", () => zkNode.delete("/not-empty", outs));
     expect(deleted).toContain("znode /not-empty has children this stack does not manage: foreign.");
@@ -199,7 +201,7 @@ describe("codes the client library does not know, injected into real replies", (
     const path = `/transient${code}`;
     proxy().arm("create", { kind: "replace-error", code });
     const start = Date.now();
-    const { outs } = await zkNode.create(await checked({ path, data: "once" }));
+    const { outs } = await createWith(zkNode, await checked({ path, data: "once" }));
     expect(proxy().pending()).toBe(0);
     expect(outs.path).toBe(path);
     expect((await raw.getData(path)).data.toString()).toBe("once");
@@ -215,7 +217,7 @@ describe("codes the client library does not know, injected into real replies", (
     [-130, "UNKNOWN(-130)", "the delete fails clearly"],
   ])("%s (%s) on an exists request: %s, the process does not crash", async (code, name, outcome) => {
     const path = `/exists${code}`;
-    const { id, outs } = await zkNode.create(await checked({ path, data: "x" }));
+    const { id, outs } = await createWith(zkNode, await checked({ path, data: "x" }));
     // The library itself calls getCode() on the error of an exists request; a delete starts with one
     // (the identity check).
     proxy().arm("exists", { kind: "replace-error", code });
@@ -308,7 +310,7 @@ describe("a throttling server", () => {
   });
 
   it("a burst of creates is throttled and retried: every znode exactly once", async () => {
-    const port = throttled.members[0]?.clientPort as number;
+    const port = throttled.members[0]?.clientPort;
     const throttledOps = async () =>
       Number(/^zk_throttled_ops\s+(\d+)/m.exec(await fourLetter("127.0.0.1", port, "mntr"))?.[1] ?? 0);
     const before = await throttledOps();
@@ -318,9 +320,7 @@ describe("a throttling server", () => {
         zkNode.create(await checked({ path: `/burst-${i}`, data: `${i}` })),
       ),
     );
-    const failed = results
-      .filter((r) => r.status === "rejected")
-      .map((r) => String((r as PromiseRejectedResult).reason));
+    const failed = results.filter((r) => r.status === "rejected").map((r) => String(r.reason));
     expect(failed).toEqual([]);
     const throttledCount = (await throttledOps()) - before;
     expect(throttledCount).toBeGreaterThan(0);
