@@ -35,6 +35,7 @@ import {
   type TestCerts,
   tlsServerConfig,
 } from "../support/tlsCerts";
+import { checkWith, createWith } from "../support/runtime";
 import { randomRoot } from "../support/zk";
 
 // TLS: a 1-member ensemble of its own, serving TLS with client certificates required.
@@ -57,9 +58,9 @@ const good = (): TlsSettings => ({
 });
 
 async function checked(news: Record<string, unknown>): Promise<ZkNodeInputs> {
-  const { inputs, failures } = await zkNode.check({}, news);
+  const { inputs, failures } = await checkWith<ZkNodeInputs>(zkNode, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkNodeInputs;
+  return inputs;
 }
 
 async function dataAt(path: string): Promise<string | undefined> {
@@ -99,7 +100,7 @@ describe("TLS to the secure client port", () => {
     expect(cfg.tls?.key).toContain("-----BEGIN PRIVATE KEY-----");
     setConfig(cfg);
     const path = randomRoot("tls");
-    const { id, outs } = await zkNode.create(await checked({ path, data: "over tls" }));
+    const { id, outs } = await createWith(zkNode, await checked({ path, data: "over tls" }));
     expect(await dataAt(path)).toBe("over tls");
     const updated = await zkNode.update(id, outs, await checked({ path, data: "v2" }));
     expect((updated.outs as Record<string, unknown>).version).toBe(1);
@@ -136,7 +137,8 @@ describe("TLS to the secure client port", () => {
       serviceType: "PERMANENT",
       uriSpec: null,
     });
-    const { id, outs } = await zkNode.create(
+    const { id, outs } = await createWith(
+      zkNode,
       await checked({ path: `${base}/api/i1`, data, createParents: true }),
     );
     const found = await readServiceInstances(
@@ -161,7 +163,10 @@ describe("TLS to the secure client port", () => {
   it("fails fast and clearly when the server's certificate is not signed by the configured CA", async () => {
     setConfig(config({ ...good(), ca: read(certs.otherCa) }));
     const started = Date.now();
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/server certificate verification failed/);
     expect(String(err)).toMatch(/zookeeper:tlsCa/);
     expect(String(err)).not.toContain("PRIVATE KEY");
@@ -170,7 +175,10 @@ describe("TLS to the secure client port", () => {
 
   it("fails clearly when the server's certificate does not carry the expected host name", async () => {
     setConfig(config({ ...good(), serverName: "zk.example.com" }));
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/server certificate verification failed.*zk\.example\.com/);
     expect(String(err)).toMatch(/zookeeper:tlsServerName/);
   });
@@ -178,14 +186,17 @@ describe("TLS to the secure client port", () => {
   it("accepts the certificate's host name through tlsServerName", async () => {
     setConfig(config({ ...good(), serverName: "localhost" }));
     const path = randomRoot("tls");
-    const { id, outs } = await zkNode.create(await checked({ path }));
+    const { id, outs } = await createWith(zkNode, await checked({ path }));
     await zkNode.delete(id, outs);
   });
 
   it("is refused without a client certificate, with an error naming the cause", async () => {
     setConfig(config({ ca: read(certs.ca) }));
     const started = Date.now();
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/requires a client certificate and none is configured.*zookeeper:tlsCert/);
     expect(Date.now() - started).toBeLessThan(3 * SESSION_TIMEOUT_MS);
   });
@@ -194,7 +205,10 @@ describe("TLS to the secure client port", () => {
     setConfig(
       config({ ...good(), cert: read(certs.strangerClient.cert), key: read(certs.strangerClient.key) }),
     );
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/the server refused the client certificate.*zookeeper:tlsCert/);
   });
 
@@ -202,7 +216,7 @@ describe("TLS to the secure client port", () => {
     setConfig(config(good()));
     const path = randomRoot("tls");
     const acl = [{ scheme: "x509", id: CLIENT_SUBJECT, perms: "rwcda" }];
-    const { id, outs } = await zkNode.create(await checked({ path, data: "mine", acl }));
+    const { id, outs } = await createWith(zkNode, await checked({ path, data: "mine", acl }));
     expect(outs.acl).toEqual(acl);
     expect(await dataAt(path)).toBe("mine");
 
@@ -235,12 +249,12 @@ describe("TLS with a 3-member ensemble", () => {
 
   it("fails over between members and keeps writing while each member in turn is down", async () => {
     setConfig({
-      connectString: three.secureConnectString as string,
+      connectString: three.secureConnectString,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       tls: good(),
     });
     const path = randomRoot("tls");
-    const { id, outs: created } = await zkNode.create(await checked({ path, data: "0" }));
+    const { id, outs: created } = await createWith(zkNode, await checked({ path, data: "0" }));
     let outs = created as Record<string, unknown>;
     for (const member of [1, 2, 3]) {
       three = await stopMember(three, member);
@@ -264,7 +278,7 @@ describe("TLS with a 3-member ensemble", () => {
       tls: good(),
     });
     const path = randomRoot("tls");
-    const { id, outs: created } = await zkNode.create(await checked({ path, data: "before" }));
+    const { id, outs: created } = await createWith(zkNode, await checked({ path, data: "before" }));
     const old = await pool().session(settingsFor(undefined));
     const openedBefore = pool().opened;
 
@@ -413,7 +427,8 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
     });
     setConfig({ connectString: plainRecorder.connectString, digest, sessionTimeoutMs: 1000, tls });
     const node = await checked({ path: randomRoot("tls"), data: "x" });
-    const { inputs: registration } = await zkServiceRegistration.check(
+    const { inputs: registration } = await checkWith(
+      zkServiceRegistration,
       {},
       { service: "api", address: "10.0.0.1", port: 80, basePath: randomRoot("tls") },
     );

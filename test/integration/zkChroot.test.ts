@@ -2,6 +2,7 @@ import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
 import { type ZkClient } from "../../provider/zk/client";
+import { checkWith, createWith, updateWith } from "../support/runtime";
 import { connectString, freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;
@@ -12,14 +13,14 @@ const fixture = freshRootPerTest("chroot");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<ZkChrootInputs> {
-  const { inputs, failures } = await zkChroot.check({}, news);
+  const { inputs, failures } = await checkWith<ZkChrootInputs>(zkChroot, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkChrootInputs;
+  return inputs;
 }
 
 async function created(news: Record<string, unknown>) {
-  const { id, outs } = await zkChroot.create(await checked(news));
-  return { id, outs: outs as Record<string, unknown> };
+  const { id, outs } = await createWith(zkChroot, await checked(news));
+  return { id, outs };
 }
 
 const text = async (path: string) => (await raw.getData(path)).data.toString();
@@ -61,7 +62,7 @@ describe("ZkChroot against a real ensemble", () => {
       children: { keep: "k", change: "v1", drop: "d", "nest/deep": "n" },
     });
     const next = await checked({ path: `${root}/app`, children: { keep: "k", change: "v2", add: "new" } });
-    const { outs: updated } = await zkChroot.update(id, outs, next);
+    const { outs: updated } = await updateWith(zkChroot, id, outs, next);
     expect(await raw.getChildren(`${root}/app`)).toEqual(["add", "change", "keep"]);
     expect(await text(`${root}/app/change`)).toBe("v2");
     expect((await raw.getData(`${root}/app/keep`)).stat.version).toBe(0);

@@ -3,6 +3,7 @@ import { type ZkNodeInputs } from "../../provider/core/schemas";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { PARENT_MARKER } from "../../provider/runtime/znodes";
 import { type ZkClient, type ZnodeStat } from "../../provider/zk/client";
+import { checkWith, createWith, updateWith } from "../support/runtime";
 import { freshRootPerTest, rawClient, useTestEnsemble } from "../support/zk";
 
 let raw: ZkClient;
@@ -12,15 +13,15 @@ const fixture = freshRootPerTest("node");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<ZkNodeInputs> {
-  const { inputs, failures } = await zkNode.check({}, news);
+  const { inputs, failures } = await checkWith<ZkNodeInputs>(zkNode, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkNodeInputs;
+  return inputs;
 }
 
 async function created(news: Record<string, unknown>) {
   const inputs = await checked(news);
-  const { id, outs } = await zkNode.create(inputs);
-  return { id, outs: outs as Record<string, unknown>, inputs };
+  const { id, outs } = await createWith(zkNode, inputs);
+  return { id, outs, inputs };
 }
 
 describe("ZkNode against a real ensemble", () => {
@@ -38,14 +39,14 @@ describe("ZkNode against a real ensemble", () => {
     });
 
     const next = await checked({ path: `${root}/a`, data: "two" });
-    const { outs: updated } = await zkNode.update(id, outs, next);
+    const { outs: updated } = await updateWith(zkNode, id, outs, next);
     expect((await raw.getData(`${root}/a`)).data.toString()).toBe("two");
     expect(updated).toMatchObject({ version: 1, data: "two" });
 
     const read = await zkNode.read(id, updated);
     expect(read.props).toMatchObject({ data: "two", version: 1 });
 
-    await zkNode.delete(id, updated as Record<string, unknown>);
+    await zkNode.delete(id, updated);
     expect(await raw.exists(`${root}/a`)).toBeUndefined();
     expect(inputs.acl).toBeUndefined();
     expect(outs.acl).toEqual([{ scheme: "world", id: "anyone", perms: "rwcda" }]);
@@ -126,7 +127,8 @@ describe("ZkNode against a real ensemble", () => {
 
     const refreshed = await zkNode.read(id, outs);
     expect(refreshed.props).toMatchObject({ data: "theirs", version: 1 });
-    const { outs: after } = await zkNode.update(
+    const { outs: after } = await updateWith(
+      zkNode,
       id,
       refreshed.props as Record<string, unknown>,
       await checked({ path: `${root}/c`, data: "ours-v2" }),
@@ -235,7 +237,8 @@ describe("ZkNode against a real ensemble", () => {
       expect((await bob.getAcl(`${root}/locked`)).acl).toEqual(acl);
       bob.close();
       await expect(raw.setData(`${root}/locked`, Buffer.from("hack"), -1)).rejects.toThrow("NO_AUTH");
-      const { outs: next } = await zkNode.update(
+      const { outs: next } = await updateWith(
+        zkNode,
         id,
         outs,
         await checked({ path: `${root}/locked`, data: "v2", acl }),
@@ -290,7 +293,7 @@ describe("ZkNode against a real ensemble", () => {
   it("updates the ACL in place, version-checked", async () => {
     const { id, outs } = await created({ path: `${root}/acl` });
     const acl = [{ scheme: "world", id: "anyone", perms: "rcd" }];
-    const { outs: next } = await zkNode.update(id, outs, await checked({ path: `${root}/acl`, acl }));
+    const { outs: next } = await updateWith(zkNode, id, outs, await checked({ path: `${root}/acl`, acl }));
     expect((await raw.getAcl(`${root}/acl`)).acl).toEqual([{ scheme: "world", id: "anyone", perms: "rcd" }]);
     expect(next).toMatchObject({ aversion: 1, version: 0 });
   });

@@ -2,6 +2,7 @@ import { defaultInstanceId } from "../../provider/core/formats";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { type ZkClient } from "../../provider/zk/client";
+import { checkWith, createWith, updateWith, readWith } from "../support/runtime";
 import { connectString, freshRootPerTest } from "../support/zk";
 
 let raw: ZkClient;
@@ -12,17 +13,18 @@ const fixture = freshRootPerTest("reg");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const { inputs, failures } = await zkServiceRegistration.check(
+  const { inputs, failures } = await checkWith(
+    zkServiceRegistration,
     {},
     { basePath: `${root}/services`, ...news },
   );
   expect(failures).toEqual([]);
-  return inputs as Record<string, unknown>;
+  return inputs;
 }
 
 async function created(news: Record<string, unknown>) {
-  const { id, outs } = await zkServiceRegistration.create(await checked(news));
-  return { id, outs: outs as Record<string, unknown> };
+  const { id, outs } = await createWith(zkServiceRegistration, await checked(news));
+  return { id, outs };
 }
 
 const json = async (path: string) =>
@@ -53,7 +55,8 @@ describe("ZkServiceRegistration against a real ensemble", () => {
     expect(written.registrationTimeUTC).toBe(outs.registrationTimeUTC);
     expect(outs.createdParents).toEqual([`${root}/services`, `${root}/services/checkout`]);
 
-    const { outs: updated } = await zkServiceRegistration.update(
+    const { outs: updated } = await updateWith(
+      zkServiceRegistration,
       id,
       outs,
       await checked({ service: "checkout", address: "10.0.0.5", port: 8080, payload: { zone: "b" } }),
@@ -62,7 +65,7 @@ describe("ZkServiceRegistration against a real ensemble", () => {
     expect(after).toMatchObject({ payload: { zone: "b" }, registrationTimeUTC: outs.registrationTimeUTC });
     expect(updated).toMatchObject({ version: 1, registrationTimeUTC: outs.registrationTimeUTC });
 
-    await zkServiceRegistration.delete(id, updated as Record<string, unknown>);
+    await zkServiceRegistration.delete(id, updated);
     expect(await raw.exists(`${root}/services`)).toBeUndefined();
   });
 
@@ -85,7 +88,8 @@ describe("ZkServiceRegistration against a real ensemble", () => {
       status: "ALIVE",
       shard: 0,
     });
-    const { outs: moved } = await zkServiceRegistration.update(
+    const { outs: moved } = await updateWith(
+      zkServiceRegistration,
       a.id,
       a.outs,
       await checked({ service: "search", address: "h1", port: 9001, format: "serverset", shard: 0 }),
@@ -95,7 +99,7 @@ describe("ZkServiceRegistration against a real ensemble", () => {
       serviceEndpoint: { host: "h1", port: 9001 },
       additionalEndpoints: {},
     });
-    await zkServiceRegistration.delete(a.id, moved as Record<string, unknown>);
+    await zkServiceRegistration.delete(a.id, moved);
     await zkServiceRegistration.delete(b.id, b.outs);
     expect(await raw.exists(`${root}/services`)).toBeUndefined();
   });
@@ -155,7 +159,8 @@ describe("ZkServiceRegistration against a real ensemble", () => {
 
       const plan = await zkServiceRegistration.diff(id, outs, await checked({ ...base, enabled: false }));
       expect(plan).toMatchObject({ changes: true, changed: ["enabled"], replaces: [] });
-      const { outs: off } = await zkServiceRegistration.update(
+      const { outs: off } = await updateWith(
+        zkServiceRegistration,
         id,
         outs,
         await checked({ ...base, enabled: false }),
@@ -173,7 +178,7 @@ describe("ZkServiceRegistration against a real ensemble", () => {
         `znode ${path} was changed outside this stack: expected version 1, found 2.`,
       );
       expect(await json(path)).toMatchObject({ theirs: 1 });
-      const { props: refreshed } = await zkServiceRegistration.read(id, off);
+      const { props: refreshed } = await readWith(zkServiceRegistration, id, off);
       await zkServiceRegistration.update(id, refreshed, on);
       expect(await json(path)).toMatchObject(enabled);
       expect(await serving()).toEqual([path]);
@@ -184,7 +189,7 @@ describe("ZkServiceRegistration against a real ensemble", () => {
     const { id, outs } = await created({ service: "api", id: "i-1", address: "h", port: 80 });
     const path = String(outs.path);
     await raw.setData(path, Buffer.from(JSON.stringify({ ...(await json(path)), enabled: false })), -1);
-    const { props } = await zkServiceRegistration.read(id, outs);
+    const { props } = await readWith(zkServiceRegistration, id, outs);
     expect(props).toMatchObject({ enabled: false, version: 1 });
     const plan = await zkServiceRegistration.diff(
       id,
