@@ -12,6 +12,7 @@ import {
   mustSucceed,
   parseState,
   printed,
+  throughPartition,
   tryUp,
   useProxiedRuntime,
   withFault,
@@ -111,10 +112,9 @@ describe("a ZkChroot create whose reply is lost", () => {
 describe("a ZkChroot update cut off past the retry deadline", () => {
   /** Runs an update whose transaction reaches the server while the ensemble then stays out of reach. */
   async function updateInDoubt(id: string, olds: State, news: State): Promise<State> {
-    env.proxy.arm("create", { kind: "lose-reply", partition: true });
-    const failed = await zkChroot.update(id, olds, news).catch((e: Error & { properties?: State }) => e);
-    env.proxy.heal();
-    expect(env.proxy.pending()).toBe(0);
+    const failed = await throughPartition(env.proxy, () =>
+      zkChroot.update(id, olds, news).catch((e: Error & { properties?: State }) => e),
+    );
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toContain("The update may have taken effect");
     const state = (failed as { properties?: State }).properties as State;
@@ -165,10 +165,7 @@ describe("a ZkChroot update cut off past the deadline, through pulumi up", () =>
     try {
       mustSucceed(await tryUp(stack), "the first up");
       await stack.ok(["config", "set", "fault-resources:resources", declare({ a: "1", toString: "2" })]);
-      env.proxy.arm("create", { kind: "lose-reply", partition: true });
-      const failed = await tryUp(stack);
-      env.proxy.heal();
-      expect(env.proxy.pending()).toBe(0);
+      const failed = await throughPartition(env.proxy, () => tryUp(stack));
       expect(failed.code).not.toBe(0);
       expect(printed(failed)).toContain("The update may have taken effect");
 
@@ -190,12 +187,11 @@ describe("a ZkChroot update cut off past the deadline, through pulumi up", () =>
 
 describe("a ZkChroot create cut off past the retry deadline", () => {
   async function createInDoubt(path: string): Promise<State> {
-    env.proxy.arm("create", { kind: "lose-reply", partition: true });
-    const failed = await inputs({ path, children: { toString: "1" } }).then((i) =>
-      zkChroot.create(i).catch((e: Error & { properties?: State }) => e),
+    const failed = await throughPartition(env.proxy, () =>
+      inputs({ path, children: { toString: "1" } }).then((i) =>
+        zkChroot.create(i).catch((e: Error & { properties?: State }) => e),
+      ),
     );
-    env.proxy.heal();
-    expect(env.proxy.pending()).toBe(0);
     expect((failed as Error).message).toContain("The create may have taken effect");
     const state = (failed as { properties?: State }).properties as State;
     expect(state.inDoubt).toEqual({ createdAfter: expect.stringMatching(/^\d+$/) as unknown });

@@ -19,6 +19,7 @@ import {
   printed,
   recordFigures,
   type RequestKind,
+  throughPartition,
   since,
   subtree,
   tryUp,
@@ -189,10 +190,7 @@ describe("a create committed just before the ensemble becomes unreachable, throu
         ]),
       });
       try {
-        env.proxy.arm("create", { kind: "lose-reply", partition: true });
-        const failed = await tryUp(stack);
-        env.proxy.heal();
-        expect(env.proxy.pending()).toBe(0);
+        const failed = await throughPartition(env.proxy, () => tryUp(stack));
         expect(failed.code).not.toBe(0);
         expect(printed(failed)).toContain("the ZooKeeper ensemble is unavailable");
 

@@ -775,6 +775,18 @@ export async function withFault<T>(
   return result;
 }
 
+/**
+ * Runs `act` while the server's reply to the next create is lost and the proxy then cuts its clients
+ * off the ensemble (a partition); heals the partition after `act` and checks that the fault fired.
+ */
+export async function throughPartition<T>(proxy: FaultProxy, act: () => Promise<T>): Promise<T> {
+  proxy.arm("create", { kind: "lose-reply", partition: true });
+  const result = await act();
+  proxy.heal();
+  expect(proxy.pending()).toBe(0);
+  return result;
+}
+
 /** Checks raw inputs and creates the resource, as the engine does. */
 export async function checkedCreate(
   methods: ProviderMethods,
