@@ -2,6 +2,7 @@ import { OPEN_ACL } from "../../provider/core/acl";
 import { type ZkClient } from "../../provider/zk/client";
 import {
   CONSUMER_SESSION_TIMEOUT_MS,
+  type CuratorInstance,
   curator,
   kazoo,
   startCuratorRegistration,
@@ -44,21 +45,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 const gone = (path: string) => async () => (await raw.exists(path)) === undefined;
-
-/** One instance as the Curator consumer's `query` prints it. */
-interface CuratorInstance {
-  readonly id: string;
-  readonly name: string;
-  readonly address: string;
-  readonly port: number | null;
-  readonly sslPort: number | null;
-  readonly payload: unknown;
-  readonly payloadClass: string | null;
-  readonly registrationTimeUTC: number;
-  readonly serviceType: string | null;
-  readonly uriSpec: string | null;
-  readonly enabled: boolean;
-}
 
 async function query(basePath: string, service: string): Promise<CuratorInstance[]> {
   const instances = (await curator(["query", connectString(), basePath, service])) as CuratorInstance[];

@@ -6,6 +6,7 @@ import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistrat
 import { type ZkClient } from "../../provider/zk/client";
 import {
   CONSUMER_SESSION_TIMEOUT_MS,
+  type CuratorInstance,
   type CuratorRegistration,
   type ServerSetAnnouncement,
   curator,
@@ -113,21 +114,6 @@ async function put(path: string, data: string): Promise<void> {
     if (!(await raw.exists(parent))) await raw.create(parent, Buffer.alloc(0), OPEN_ACL);
   }
   await raw.create(path, Buffer.from(data), OPEN_ACL);
-}
-
-/** One instance as Curator's `queryForInstances` returns it (CuratorDiscovery's `query`). */
-interface CuratorInstance {
-  readonly id: string;
-  readonly name: string;
-  readonly address: string | null;
-  readonly port: number | null;
-  readonly sslPort: number | null;
-  readonly payload: unknown;
-  readonly payloadClass: string | null;
-  readonly registrationTimeUTC: number;
-  readonly serviceType: string | null;
-  readonly uriSpec: string | null;
-  readonly enabled: boolean;
 }
 
 /** Curator's queryForInstances, sorted by id; with payloadClass, as a typed app queries. */

@@ -459,6 +459,24 @@ function startLongLived(
   });
 }
 
+/**
+ * One service instance as the Curator consumer prints it (`query` and `provider`: Curator's
+ * `ServiceInstance` as JSON). The address is null only for an instance registered without one.
+ */
+export interface CuratorInstance {
+  readonly id: string;
+  readonly name: string;
+  readonly address: string | null;
+  readonly port: number | null;
+  readonly sslPort: number | null;
+  readonly payload: unknown;
+  readonly payloadClass: string | null;
+  readonly registrationTimeUTC: number;
+  readonly serviceType: string | null;
+  readonly uriSpec: string | null;
+  readonly enabled: boolean;
+}
+
 /** A raw session, fresh roots and running consumers of one interop test file; see {@link useInteropFixture}. */
 export interface InteropFixture {
   /** A raw session on the tier's ensemble, opened before the file. */
