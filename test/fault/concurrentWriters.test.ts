@@ -118,7 +118,9 @@ describe("another client writes between two ups", () => {
     mustSucceed(await stack.refresh(), "pulumi refresh");
     mustSucceed(await tryUp(stack), "pulumi up");
     expect((await raw.getData(settingsPath)).data.toString()).toBe("v3");
-    expect(JSON.parse((await raw.getData(regPath)).data.toString()).payload).toMatchObject({ v: 2 });
+    expect(
+      (JSON.parse((await raw.getData(regPath)).data.toString()) as { payload: unknown }).payload,
+    ).toMatchObject({ v: 2 });
   });
 });
 

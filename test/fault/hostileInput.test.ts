@@ -15,6 +15,7 @@ import { type EngineMethods } from "../../provider/runtime/dynamic";
 import { type ZkClient } from "../../provider/zk/client";
 import { type FakeExhibitorMode, startFakeExhibitor } from "../support/fakeExhibitor";
 import { checkingClient, faultStack, printed, recordFigures, stackTraceLines } from "../support/fault";
+import { checkWith } from "../support/runtime";
 import { connectString, randomRoot, snapshotTree } from "../support/zk";
 
 jest.setTimeout(120_000);
@@ -277,14 +278,14 @@ async function failuresOf(c: HostileCase): Promise<string[]> {
   const methods = METHODS[c.target];
   if (methods) {
     const args = Object.fromEntries(Object.entries(c.args).filter(([, v]) => v !== undefined));
-    const { inputs, failures } = await methods.check({}, args);
+    const { inputs, failures } = await checkWith(methods, {}, args);
     Struct.fromJavaScript(inputs ?? {});
     return (failures ?? []).map((f) => `${f.property}: ${f.reason}`);
   }
   // Lookups validate before any connection: the connect strings here lead nowhere.
   const lookup =
     c.target === "getEnsemble"
-      ? getEnsemble(c.args as Parameters<typeof getEnsemble>[0])
+      ? getEnsemble(c.args)
       : getServiceInstances({ connectString: "127.0.0.1:1", ...c.args } as Parameters<
           typeof getServiceInstances
         >[0]);

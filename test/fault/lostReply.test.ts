@@ -5,100 +5,84 @@
  * must neither write a second znode nor fail with NodeExists.
  */
 import { zkChroot, zkNode } from "../../provider/runtime";
-import { type ZkClient } from "../../provider/zk/client";
 import {
   checkedCreate,
-  closeProxiedRuntime,
   type Fault,
-  type FaultProxy,
-  type FaultStack,
   faultStack,
+  type FaultStack,
   leaves,
+  LOSE,
+  LOST_REPLIES,
   managedPaths,
   mustSucceed,
   parseState,
   printed,
-  proxiedRuntime,
   recordFigures,
   type RequestKind,
+  throughPartition,
   since,
   subtree,
   tryUp,
+  useProxiedRuntime,
+  withFault,
 } from "../support/fault";
 import { changeSummary } from "../support/pulumi";
+import { checkWith } from "../support/runtime";
 import { randomRoot } from "../support/zk";
 
 jest.setTimeout(300_000);
 
 const SESSION_TIMEOUT_MS = 4000;
-const LOSE: Fault = { kind: "lose-reply" };
-const DROP: Fault = { kind: "drop-after-request" };
 
-let proxy: FaultProxy;
-let raw: ZkClient;
 const root = randomRoot("lost-reply");
+const env = useProxiedRuntime(root, SESSION_TIMEOUT_MS);
 
-beforeAll(async () => {
-  ({ proxy, raw } = await proxiedRuntime(root, SESSION_TIMEOUT_MS));
-});
-
-afterAll(() => closeProxiedRuntime(proxy && raw ? { proxy, raw } : undefined, root));
-
-/** Arms one fault, runs `act`, and checks the fault fired on a request the server applied. */
-async function withFault<T>(request: RequestKind, fault: Fault, act: () => Promise<T>): Promise<T> {
-  const before = proxy.events.length;
-  proxy.arm(request, fault);
+/** {@link withFault} on the file's proxy, recording how long the request took to recover. */
+async function timedFault<T>(request: RequestKind, fault: Fault, act: () => Promise<T>): Promise<T> {
   const start = Date.now();
-  const result = await act();
-  expect(proxy.pending()).toBe(0);
-  const fired = proxy.events.slice(before);
-  expect(fired).toHaveLength(1);
-  if (fault.kind !== "drop-after-request") expect(fired[0]?.serverCode).toBe(0);
+  const result = await withFault(env.proxy, request, fault, act);
   recordFigures("4-lost-reply", { request, fault: fault.kind, recoveredMs: since(start) });
   return result;
 }
 
 describe("a create whose reply is lost (provider methods through the proxy)", () => {
-  it.each([
-    ["lose-reply", LOSE],
-    ["drop-after-request", DROP],
-  ])("ZkNode: one znode, no NodeExists (%s)", async (name, fault) => {
+  it.each(LOST_REPLIES)("ZkNode: one znode, no NodeExists (%s)", async (name, fault) => {
     const path = `${root}/node-${name}/settings`;
-    const { outs } = await withFault("create", fault, () =>
+    const { outs } = await timedFault("create", fault, () =>
       checkedCreate(zkNode, { path, data: "v1", createParents: true }),
     );
     expect(outs.path).toBe(path);
-    const got = await raw.getData(path);
+    const got = await env.raw.getData(path);
     expect(got.data.toString()).toBe("v1");
     expect(outs.czxid).toBe(got.stat.czxid);
     expect(outs.createdParents).toEqual([`${root}/node-${name}`]);
   });
 
-  it.each([
-    ["lose-reply", LOSE],
-    ["drop-after-request", DROP],
-  ])("sequential ZkNode: exactly one member, the one recorded (%s)", async (name, fault) => {
-    const parent = `${root}/seq-${name}`;
-    await raw.create(parent, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
-    const { outs } = await withFault("create", fault, () =>
-      checkedCreate(zkNode, { path: `${parent}/job-`, data: "payload", sequential: true }),
-    );
-    const children = await raw.getChildren(parent);
-    expect(children).toHaveLength(1);
-    expect(outs.path).toBe(`${parent}/${children[0]}`);
-  });
+  it.each(LOST_REPLIES)(
+    "sequential ZkNode: exactly one member, the one recorded (%s)",
+    async (name, fault) => {
+      const parent = `${root}/seq-${name}`;
+      await env.raw.create(parent, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
+      const { outs } = await timedFault("create", fault, () =>
+        checkedCreate(zkNode, { path: `${parent}/job-`, data: "payload", sequential: true }),
+      );
+      const children = await env.raw.getChildren(parent);
+      expect(children).toHaveLength(1);
+      expect(outs.path).toBe(`${parent}/${children[0]}`);
+    },
+  );
 
   it("ZkChroot: the primed subtree exists once, recorded with its children", async () => {
     const path = `${root}/chroot/app`;
-    const { outs } = await withFault("create", LOSE, () =>
+    const { outs } = await timedFault("create", LOSE, () =>
       checkedCreate(zkChroot, { path, data: "app", children: { "config/db": "pg", flags: "on" } }),
     );
     expect(outs.childRecords).toEqual({
-      config: expect.any(Object),
-      "config/db": expect.any(Object),
-      flags: expect.any(Object),
+      config: expect.any(Object) as unknown,
+      "config/db": expect.any(Object) as unknown,
+      flags: expect.any(Object) as unknown,
     });
-    expect([...(await subtree(raw, `${root}/chroot`)).keys()].sort()).toEqual([
+    expect([...(await subtree(env.raw, `${root}/chroot`)).keys()].sort()).toEqual([
       path,
       `${path}/config`,
       `${path}/config/db`,
@@ -109,10 +93,10 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
   it("a retried ZkNode update does not claim another writer's identical write when its own was never sent", async () => {
     const path = `${root}/theirs-same`;
     const { outs } = await checkedCreate(zkNode, { path, data: "v1" });
-    await raw.setData(path, Buffer.from("v2"), -1);
-    const news = (await zkNode.check(outs, { path, data: "v2" })).inputs;
+    await env.raw.setData(path, Buffer.from("v2"), -1);
+    const { inputs: news } = await checkWith(zkNode, outs, { path, data: "v2" });
     // The look before the write loses its reply: the retry finds version 1 with our data, not written by us.
-    const failed = await withFault("exists", LOSE, () =>
+    const failed = await timedFault("exists", LOSE, () =>
       zkNode.update(path, outs, news).catch((e: Error) => e),
     );
     expect((failed as Error).message).toContain(
@@ -123,14 +107,14 @@ describe("a create whose reply is lost (provider methods through the proxy)", ()
   it("ZkNode update and delete whose replies are lost still succeed, version-checked", async () => {
     const path = `${root}/updated`;
     const { outs } = await checkedCreate(zkNode, { path, data: "v1" });
-    const news = (await zkNode.check(outs, { path, data: "v2" })).inputs;
-    const updated = await withFault("setData", LOSE, () => zkNode.update(path, outs, news));
-    const got = await raw.getData(path);
+    const { inputs: news } = await checkWith(zkNode, outs, { path, data: "v2" });
+    const updated = await timedFault("setData", LOSE, () => zkNode.update(path, outs, news));
+    const got = await env.raw.getData(path);
     expect(got.data.toString()).toBe("v2");
-    expect(updated.outs?.version).toBe(got.stat.version);
+    expect(updated.outs.version).toBe(got.stat.version);
     expect(got.stat.version).toBe(1);
-    await withFault("delete", LOSE, () => zkNode.delete(path, updated.outs ?? {}));
-    expect(await raw.exists(path)).toBeUndefined();
+    await timedFault("delete", LOSE, () => zkNode.delete(path, updated.outs));
+    expect(await env.raw.exists(path)).toBeUndefined();
   });
 });
 
@@ -148,7 +132,7 @@ describe("a registration create whose reply is lost, through pulumi up", () => {
 
   beforeAll(async () => {
     stack = await faultStack("fault-resources", {
-      "zookeeper:connectString": proxy.connectString,
+      "zookeeper:connectString": env.proxy.connectString,
       "zookeeper:sessionTimeoutMs": String(SESSION_TIMEOUT_MS),
       "fault-resources:resources": declared(["curator"]),
     });
@@ -163,14 +147,16 @@ describe("a registration create whose reply is lost, through pulumi up", () => {
     ["serverset", ["curator", "serverset"]],
   ])("%s: the up succeeds with exactly one znode, the one in state", async (format, formats) => {
     await stack.ok(["config", "set", "fault-resources:resources", declared(formats)]);
-    const before = proxy.events.length;
-    proxy.arm("create", LOSE);
+    const before = env.proxy.events.length;
+    env.proxy.arm("create", LOSE);
     const up = await tryUp(stack);
     expect(up.stderr + up.stdout).not.toMatch(/NODE_EXISTS|already exists/);
     expect(up.code).toBe(0);
-    expect(proxy.events.slice(before)).toEqual([{ request: "create", fault: "lose-reply", serverCode: 0 }]);
+    expect(env.proxy.events.slice(before)).toEqual([
+      { request: "create", fault: "lose-reply", serverCode: 0 },
+    ]);
 
-    const tree = await leaves(raw, base);
+    const tree = await leaves(env.raw, base);
     const state = managedPaths(parseState(await stack.exportState()));
     expect([...tree.keys()].sort()).toEqual([...state.keys()].sort());
     expect(tree.size).toBe(formats.length);
@@ -193,7 +179,7 @@ describe("a create committed just before the ensemble becomes unreachable, throu
     async (format) => {
       const base = `${root}/partitioned-${format}`;
       const stack = await faultStack("fault-resources", {
-        "zookeeper:connectString": proxy.connectString,
+        "zookeeper:connectString": env.proxy.connectString,
         "zookeeper:sessionTimeoutMs": "2000",
         "fault-resources:resources": JSON.stringify([
           {
@@ -204,15 +190,12 @@ describe("a create committed just before the ensemble becomes unreachable, throu
         ]),
       });
       try {
-        proxy.arm("create", { kind: "lose-reply", partition: true });
-        const failed = await tryUp(stack);
-        proxy.heal();
-        expect(proxy.pending()).toBe(0);
+        const failed = await throughPartition(env.proxy, () => tryUp(stack));
         expect(failed.code).not.toBe(0);
         expect(printed(failed)).toContain("the ZooKeeper ensemble is unavailable");
 
         const converged = await tryUp(stack);
-        const tree = await leaves(raw, base);
+        const tree = await leaves(env.raw, base);
         const state = managedPaths(parseState(await stack.exportState()));
         recordFigures("4-lost-reply", {
           request: "create",
@@ -228,7 +211,7 @@ describe("a create committed just before the ensemble becomes unreachable, throu
         expect(tree.size).toBe(1);
         expect([...tree.keys()]).toEqual([...state.keys()]);
       } finally {
-        proxy.heal();
+        env.proxy.heal();
         await stack.discard();
       }
     },

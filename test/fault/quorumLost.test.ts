@@ -5,24 +5,21 @@
  * next up converges: nothing duplicated (ServerSet `member_` sequential znodes included),
  * nothing orphaned, and a refresh finds nothing changed.
  */
-import { type Ensemble, killMember, waitForQuorum } from "../../scripts/ensemble";
-import { type ZkClient } from "../../provider/zk/client";
+import { killMember, waitForQuorum } from "../../scripts/ensemble";
 import {
   auditRegistrations,
-  checkingClient,
-  faultStack,
+  cleanAudit,
   mustSucceed,
   parseState,
   printed,
   recordFigures,
+  registrationsStack,
   restoreEnsemble,
   since,
   stackTraceLines,
-  startPrivateEnsemble,
-  stopEnsemble,
   tryUp,
-  waitForZnodeCount,
-  znodeCount,
+  upUntilWritten,
+  usePrivateEnsemble,
 } from "../support/fault";
 import { changeSummary } from "../support/pulumi";
 import { randomRoot } from "../support/zk";
@@ -37,42 +34,29 @@ const SESSION_TIMEOUT_MS = 4000;
  */
 const FAIL_BOUND_MS = 3 * SESSION_TIMEOUT_MS + 5000;
 
-let ensemble: Ensemble;
-let client: ZkClient;
-
-beforeAll(async () => {
-  ensemble = await startPrivateEnsemble();
-});
-
-afterAll(async () => {
-  client?.close();
-  if (ensemble) await stopEnsemble(ensemble);
-});
+const fixture = usePrivateEnsemble();
 
 describe.each(["curator", "serverset"] as const)("quorum lost during pulumi up (%s)", (format) => {
   it("fails in bounded time saying the ensemble is unavailable, then converges", async () => {
+    const { ensemble } = fixture;
     const root = randomRoot(`quorum-${format}`);
-    const stack = await faultStack("many-registrations", {
-      "zookeeper:connectString": ensemble.connectString,
-      "zookeeper:sessionTimeoutMs": String(SESSION_TIMEOUT_MS),
-      "many-registrations:root": root,
-      "many-registrations:count": String(COUNT),
-      "many-registrations:format": format,
+    const stack = await registrationsStack({
+      connectString: ensemble.connectString,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      root,
+      count: COUNT,
+      format,
     });
     try {
       await waitForQuorum(ensemble, 30_000);
-      const survivor = ensemble.members[Math.floor(Math.random() * ensemble.members.length)]?.id as number;
+      const survivor = ensemble.members[Math.floor(Math.random() * ensemble.members.length)]?.id;
       const victims = ensemble.members.map((m) => m.id).filter((id) => id !== survivor);
       const watched = ensemble.members.find((m) => m.id === survivor)?.clientPort as number;
       const written = 20 + Math.floor(Math.random() * 131);
-      const baseline = (await znodeCount(watched)) as number;
-
-      let finished = false;
-      const running = tryUp(stack).finally(() => (finished = true));
-      await waitForZnodeCount(watched, baseline + 12 + written, Date.now() + 120_000, () => finished);
+      const running = await upUntilWritten(stack, watched, written);
       await Promise.all(victims.map((id) => killMember(ensemble, id)));
       const killedAt = Date.now();
-      const failed = await running;
+      const failed = await running.result;
       const failMs = since(killedAt);
 
       const output = printed(failed);
@@ -84,19 +68,11 @@ describe.each(["curator", "serverset"] as const)("quorum lost during pulumi up (
       const rejoinMs = await restoreEnsemble(ensemble);
       const converged = mustSucceed(await tryUp(stack), "pulumi up after the quorum returned");
 
-      client ??= await checkingClient(ensemble.connectString);
+      const client = await fixture.client();
       const state = parseState(await stack.exportState());
       expect(state.pendingOperations).toEqual([]);
       const audit = await auditRegistrations(client, root, COUNT, format, state);
-      expect(audit).toEqual({
-        znodes: COUNT,
-        missing: 0,
-        duplicated: 0,
-        orphaned: 0,
-        lost: 0,
-        wrong: 0,
-        problems: [],
-      });
+      expect(audit).toEqual(cleanAudit(COUNT));
 
       const refresh = mustSucceed(await stack.refresh(), "pulumi refresh");
       expect(changeSummary(refresh.stdout)).toEqual({ same: COUNT + 1 });

@@ -20,6 +20,7 @@ import {
   stopEnsemble,
   zkCli,
 } from "../support/fault";
+import { checkWith } from "../support/runtime";
 
 jest.setTimeout(180_000);
 
@@ -46,7 +47,7 @@ afterAll(async () => {
 
 /** Checks raw inputs as the engine does and returns the checked ones. */
 async function checked(news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
-  const { inputs, failures } = await zkNode.check(olds, news);
+  const { inputs, failures } = await checkWith(zkNode, olds, news);
   expect(failures ?? []).toEqual([]);
   return inputs;
 }
@@ -308,7 +309,7 @@ describe("a throttling server", () => {
   });
 
   it("a burst of creates is throttled and retried: every znode exactly once", async () => {
-    const port = throttled.members[0]?.clientPort as number;
+    const port = throttled.members[0]?.clientPort;
     const throttledOps = async () =>
       Number(/^zk_throttled_ops\s+(\d+)/m.exec(await fourLetter("127.0.0.1", port, "mntr"))?.[1] ?? 0);
     const before = await throttledOps();
@@ -318,9 +319,7 @@ describe("a throttling server", () => {
         zkNode.create(await checked({ path: `/burst-${i}`, data: `${i}` })),
       ),
     );
-    const failed = results
-      .filter((r) => r.status === "rejected")
-      .map((r) => String((r as PromiseRejectedResult).reason));
+    const failed = results.filter((r) => r.status === "rejected").map((r) => String(r.reason));
     expect(failed).toEqual([]);
     const throttledCount = (await throttledOps()) - before;
     expect(throttledCount).toBeGreaterThan(0);

@@ -7,26 +7,23 @@
  */
 import * as fs from "fs";
 import { type Ensemble, pauseMember, resumeMember, waitForQuorum } from "../../scripts/ensemble";
-import { type ZkClient } from "../../provider/zk/client";
 import {
   auditRegistrations,
-  checkingClient,
-  faultStack,
+  cleanAudit,
   memberAddress,
   memberConnections,
   mustSucceed,
-  parseState,
   printed,
+  parseState,
   recordFigures,
+  registrationsStack,
   restoreEnsemble,
   since,
   sleep,
   stackTraceLines,
-  startPrivateEnsemble,
-  stopEnsemble,
   tryUp,
-  waitForZnodeCount,
-  znodeCount,
+  upUntilWritten,
+  usePrivateEnsemble,
 } from "../support/fault";
 import { randomRoot } from "../support/zk";
 
@@ -36,42 +33,29 @@ const COUNT = 100;
 const SESSION_TIMEOUT_MS = 4000;
 const PAUSE_MS = SESSION_TIMEOUT_MS + 2000;
 
-let ensemble: Ensemble;
-let client: ZkClient;
-
-beforeAll(async () => {
-  // A follower paused for 6 s stays in the quorum (syncLimit 20 ticks = 10 s) and serves again
-  // as soon as it resumes, so the test measures the client side, not a re-election.
-  ensemble = await startPrivateEnsemble({ extraConfig: { syncLimit: "20" } });
-});
-
-afterAll(async () => {
-  client?.close();
-  if (ensemble) await stopEnsemble(ensemble);
-});
+// A follower paused for 6 s stays in the quorum (syncLimit 20 ticks = 10 s) and serves again
+// as soon as it resumes, so the test measures the client side, not a re-election.
+const fixture = usePrivateEnsemble({ extraConfig: { syncLimit: "20" } });
 
 it("a paused member expires the provider's session; the up completes on a new session without duplicates", async () => {
+  const { ensemble } = fixture;
   const leader = await waitForQuorum(ensemble, 30_000);
   const paused = ensemble.members.find((m) => m.id !== leader) as Ensemble["members"][number];
   const root = randomRoot("expiry");
-  const stack = await faultStack("many-registrations", {
-    "zookeeper:connectString": memberAddress(ensemble, paused.id),
-    "zookeeper:sessionTimeoutMs": String(SESSION_TIMEOUT_MS),
-    "many-registrations:root": root,
-    "many-registrations:count": String(COUNT),
-    "many-registrations:format": "serverset",
+  const stack = await registrationsStack({
+    connectString: memberAddress(ensemble, paused.id),
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    root,
+    count: COUNT,
+    format: "serverset",
   });
   try {
     const watched = ensemble.members.find((m) => m.id === leader)?.clientPort as number;
     const written = 10 + Math.floor(Math.random() * 60);
-    const baseline = (await znodeCount(watched)) as number;
-
-    let finished = false;
-    const running = tryUp(stack).finally(() => (finished = true));
-    await waitForZnodeCount(watched, baseline + 12 + written, Date.now() + 120_000, () => finished);
+    const running = await upUntilWritten(stack, watched, written);
     const before = (await memberConnections(ensemble)).filter((c) => c.port === paused.clientPort);
     expect(before).toHaveLength(1);
-    const oldSession = before[0]?.sessionId as string;
+    const oldSession = before[0]?.sessionId;
 
     await pauseMember(ensemble, paused.id);
     const pausedAt = Date.now();
@@ -81,14 +65,14 @@ it("a paused member expires the provider's session; the up completes on a new se
     // The provider's next session on the same member, seen while the up goes on.
     let newSession: string | undefined;
     let newSessionAfterMs: number | undefined;
-    while (!finished && newSession === undefined) {
+    while (!running.finished() && newSession === undefined) {
       const now = (await memberConnections(ensemble)).find(
         (c) => c.port === paused.clientPort && c.sessionId !== oldSession,
       );
       if (now) [newSession, newSessionAfterMs] = [now.sessionId, since(pausedAt)];
       else await sleep(100);
     }
-    const up = await running;
+    const up = await running.result;
     const logs = ensemble.members.map((m) => fs.readFileSync(m.logFile, "utf8")).join("\n");
     const expired = logs.includes(`Expiring session 0x${oldSession}`);
     expect(expired).toBe(true);
@@ -103,18 +87,9 @@ it("a paused member expires the provider's session; the up completes on a new se
       expect(newSession).toBeDefined();
     }
 
-    client ??= await checkingClient(ensemble.connectString);
     const state = parseState(await stack.exportState());
-    const audit = await auditRegistrations(client, root, COUNT, "serverset", state);
-    expect(audit).toEqual({
-      znodes: COUNT,
-      missing: 0,
-      duplicated: 0,
-      orphaned: 0,
-      lost: 0,
-      wrong: 0,
-      problems: [],
-    });
+    const audit = await auditRegistrations(await fixture.client(), root, COUNT, "serverset", state);
+    expect(audit).toEqual(cleanAudit(COUNT));
     recordFigures("3-session-expiry", {
       pausedAfterWritten: written,
       pausedMs: PAUSE_MS,

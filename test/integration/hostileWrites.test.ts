@@ -12,6 +12,7 @@ import { zkNode } from "../../provider/runtime/zkNode";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { type ZkClient } from "../../provider/zk/client";
 import { errorCode } from "../../provider/zk/errors";
+import { checkWith } from "../support/runtime";
 import {
   connectString,
   randomRoot,
@@ -89,7 +90,7 @@ describe("requests at jute.maxbuffer", () => {
   it("a chroot transaction of exactly jute.maxbuffer bytes passes check and the server accepts it", async () => {
     // At the top level: check counts the parents createParents might add, and "/" always exists.
     const path = randomRoot("fits");
-    const { inputs, failures } = await zkChroot.check({}, chrootOf(path, MAX_REQUEST_BYTES));
+    const { inputs, failures } = await checkWith(zkChroot, {}, chrootOf(path, MAX_REQUEST_BYTES));
     expect(failures).toEqual([]);
     const { id, outs } = await zkChroot.create(inputs);
     expect((await raw.getData(`${path}/last`)).data.length).toBeGreaterThan(1_000_000);
@@ -100,7 +101,7 @@ describe("requests at jute.maxbuffer", () => {
   it("one byte more is refused by check, naming children, and nothing is written", async () => {
     // The engine stops at a failed check: the create never runs, so the chroot never appears.
     const path = randomRoot("over");
-    const { failures } = await zkChroot.check({}, chrootOf(path, MAX_REQUEST_BYTES + 1));
+    const { failures } = await checkWith(zkChroot, {}, chrootOf(path, MAX_REQUEST_BYTES + 1));
     expect(failures ?? []).toHaveLength(1);
     expect(failures?.[0]?.property).toBe("children");
     expect(failures?.[0]?.reason).toContain(`takes a request of ${MAX_REQUEST_BYTES + 1} bytes`);
@@ -110,7 +111,8 @@ describe("requests at jute.maxbuffer", () => {
   it("a znode of the largest data check allows is written and read back whole", async () => {
     // A short path: the largest data leaves room in the request for little else.
     const path = randomRoot("m");
-    const { inputs, failures } = await zkNode.check(
+    const { inputs, failures } = await checkWith(
+      zkNode,
       {},
       { path, data: "d".repeat(MAX_DATA_BYTES), acl: OPEN },
     );
@@ -123,7 +125,8 @@ describe("requests at jute.maxbuffer", () => {
   it("a registration with a 1.1 MB address is refused at address, not left in doubt", async () => {
     const basePath = `${root}/services`;
     const before = await snapshotTree(raw, root);
-    const { failures } = await zkServiceRegistration.check(
+    const { failures } = await checkWith(
+      zkServiceRegistration,
       {},
       { service: "api", address: "a".repeat(1_100_000), port: 80, basePath },
     );

@@ -13,6 +13,7 @@ import {
   stopEnsemble,
 } from "../../scripts/ensemble";
 import { startFakeExhibitor } from "../support/fakeExhibitor";
+import { checkWith } from "../support/runtime";
 import { connectString, freshRootPerTest } from "../support/zk";
 
 const OPEN = [{ scheme: "world" as const, id: "anyone", perms: "rwcda" }];
@@ -26,7 +27,8 @@ beforeEach(() => void ({ raw, root } = fixture));
 
 describe("getServiceInstances against a real ensemble", () => {
   it("reads all three formats, ephemeral ones included, skips and names what is not an instance", async () => {
-    const { inputs } = await zkServiceRegistration.check(
+    const { inputs } = await checkWith(
+      zkServiceRegistration,
       {},
       { basePath: root, service: "web", address: "10.0.0.1", port: 80, id: "cur-1" },
     );
@@ -149,7 +151,7 @@ describe("lookups against a member in read-only mode", () => {
       await writer.create("/ro/web", Buffer.alloc(0), OPEN);
       await writer.create("/ro/web/i-1", Buffer.from('{"address":"10.0.0.9","port":80,"timestamp":1}'), OPEN);
       writer.close();
-      const survivor = ensemble.members[0] as EnsembleMember;
+      const survivor = ensemble.members[0];
       await killMember(ensemble, 2);
       await killMember(ensemble, 3);
       const alone = { connectString: `127.0.0.1:${survivor.clientPort}`, sessionTimeoutMs: 2000 };
@@ -180,7 +182,7 @@ describe("lookups against a member in read-only mode", () => {
 
 describe("ensemble lookups against real servers", () => {
   it("reads the membership from a seed's /zookeeper/config, sorted, with the chroot variant", async () => {
-    const first = connectString().split(",")[0] as string;
+    const first = connectString().split(",")[0];
     const result = await lookUpEnsemble(
       checkEnsembleArgs({ seed: first, chroot: "/apps/x" }),
       seedSettings,

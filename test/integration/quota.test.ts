@@ -3,6 +3,7 @@ import { zkChroot } from "../../provider/runtime/zkChroot";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { ZkClient } from "../../provider/zk/client";
 import { type Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
+import { checkWith } from "../support/runtime";
 import { connectString, freshRootPerTest, removeTree } from "../support/zk";
 
 // ZkChroot's quota (docs/DESIGN.md §1 ZkChroot): written as zkCli.sh setquota writes it,
@@ -20,14 +21,14 @@ afterEach(async () => {
 const ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh";
 
 async function chroot(news: Record<string, unknown>) {
-  const { inputs, failures } = await zkChroot.check({}, news);
+  const { inputs, failures } = await checkWith(zkChroot, {}, news);
   expect(failures).toEqual([]);
   const { id, outs } = await zkChroot.create(inputs);
-  return { id, outs: outs as Record<string, unknown>, inputs };
+  return { id, outs, inputs };
 }
 
 async function node(cs: string, path: string) {
-  const { inputs, failures } = await zkNode.check({}, { connectString: cs, path });
+  const { inputs, failures } = await checkWith(zkNode, {}, { connectString: cs, path });
   expect(failures).toEqual([]);
   return zkNode.create(inputs);
 }
@@ -42,7 +43,7 @@ describe("chroot quotas", () => {
     expect(await limitsOf(raw, path)).toBe("count=3,bytes=-1=;byteHardLimit=-1;countHardLimit=-1");
     expect(outs.quota).toEqual({ maxNodes: 3 });
     // zkCli reads it back as its own (and the server counts the subtree: the chroot and a).
-    const host = connectString().split(",")[0] as string;
+    const host = connectString().split(",")[0];
     const listed = execFileSync(ZKCLI, ["-server", host, "listquota", path], { encoding: "utf8" });
     expect(listed).toContain("count=3,bytes=-1=;byteHardLimit=-1;countHardLimit=-1");
     expect((await raw.getData(`/zookeeper/quota${path}/zookeeper_stats`)).data.toString()).toMatch(
@@ -66,7 +67,7 @@ describe("chroot quotas", () => {
     expect(await limitsOf(raw, path)).toBe("count=9,bytes=-1");
     const { props } = await zkChroot.read(id, changed);
     expect(props).toMatchObject({ quota: { maxNodes: 9 }, quotaRecord: { version: 2 } });
-    const { outs: back } = await zkChroot.update(id, props, { ...inputs, quota: { maxNodes: 4 } });
+    const { outs: back } = await zkChroot.update(id, props ?? {}, { ...inputs, quota: { maxNodes: 4 } });
     expect(await limitsOf(raw, path)).toBe("count=4,bytes=-1=;byteHardLimit=-1;countHardLimit=-1");
 
     await zkChroot.delete(id, back);
@@ -79,13 +80,13 @@ describe("chroot quotas", () => {
     const path = `${root}/apps/x`;
     await chroot({ path: `${root}/apps/outer`, quota: { maxNodes: 10 } });
     await raw.create(`${root}/apps/x`, Buffer.alloc(0), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
-    const host = connectString().split(",")[0] as string;
+    const host = connectString().split(",")[0];
     execFileSync(ZKCLI, ["-server", host, "setquota", "-n", "7", path], { stdio: "ignore" });
-    const { inputs } = await zkChroot.check({}, { path: `${path}/inner`, quota: { maxNodes: 2 } });
+    const { inputs } = await checkWith(zkChroot, {}, { path: `${path}/inner`, quota: { maxNodes: 2 } });
     await expect(zkChroot.create(inputs)).rejects.toThrow(
       `cannot set a quota on ${path}/inner: ${path} already has a quota, and ZooKeeper allows no quota above or below another.`,
     );
-    const { inputs: same } = await zkChroot.check({}, { path, adopt: true, quota: { maxNodes: 2 } });
+    const { inputs: same } = await checkWith(zkChroot, {}, { path, adopt: true, quota: { maxNodes: 2 } });
     await expect(zkChroot.create(same)).rejects.toThrow(
       `chroot ${path} already has a quota (soft quota of 7 znodes) that this stack did not set.`,
     );

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe("ZkClient.sync on the shared ensemble", () => {
   it("returns the zxid the member has applied, for any path, also under a chroot that does not exist", async () => {
-    const client = await session({ connectString: members()[0] as string });
+    const client = await session({ connectString: members()[0] });
     const zxid = await client.sync();
     expect(zxid).toMatch(/^[1-9]\d*$/);
     expect(BigInt(await client.sync(`${root}/no/such/znode`))).toBeGreaterThanOrEqual(BigInt(zxid));
@@ -93,7 +93,7 @@ describe("ZkClient.sync on an ensemble of its own", () => {
 
   /** The member's last applied zxid, from `srvr`: it moves with every transaction, sessions' included. */
   async function lastZxid(): Promise<bigint> {
-    const port = ensemble.members[0]?.clientPort as number;
+    const port = ensemble.members[0]?.clientPort;
     const text = await fourLetter("127.0.0.1", port, "srvr");
     const hex = /^Zxid: (0x[0-9a-f]+)$/m.exec(text)?.[1];
     if (!hex) throw new Error(`no Zxid in srvr's answer:\n${text}`);

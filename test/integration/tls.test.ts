@@ -35,6 +35,7 @@ import {
   type TestCerts,
   tlsServerConfig,
 } from "../support/tlsCerts";
+import { checkWith } from "../support/runtime";
 import { randomRoot } from "../support/zk";
 
 // TLS: a 1-member ensemble of its own, serving TLS with client certificates required.
@@ -57,9 +58,9 @@ const good = (): TlsSettings => ({
 });
 
 async function checked(news: Record<string, unknown>): Promise<ZkNodeInputs> {
-  const { inputs, failures } = await zkNode.check({}, news);
+  const { inputs, failures } = await checkWith<ZkNodeInputs>(zkNode, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkNodeInputs;
+  return inputs;
 }
 
 async function dataAt(path: string): Promise<string | undefined> {
@@ -161,7 +162,10 @@ describe("TLS to the secure client port", () => {
   it("fails fast and clearly when the server's certificate is not signed by the configured CA", async () => {
     setConfig(config({ ...good(), ca: read(certs.otherCa) }));
     const started = Date.now();
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/server certificate verification failed/);
     expect(String(err)).toMatch(/zookeeper:tlsCa/);
     expect(String(err)).not.toContain("PRIVATE KEY");
@@ -170,7 +174,10 @@ describe("TLS to the secure client port", () => {
 
   it("fails clearly when the server's certificate does not carry the expected host name", async () => {
     setConfig(config({ ...good(), serverName: "zk.example.com" }));
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/server certificate verification failed.*zk\.example\.com/);
     expect(String(err)).toMatch(/zookeeper:tlsServerName/);
   });
@@ -185,7 +192,10 @@ describe("TLS to the secure client port", () => {
   it("is refused without a client certificate, with an error naming the cause", async () => {
     setConfig(config({ ca: read(certs.ca) }));
     const started = Date.now();
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/requires a client certificate and none is configured.*zookeeper:tlsCert/);
     expect(Date.now() - started).toBeLessThan(3 * SESSION_TIMEOUT_MS);
   });
@@ -194,7 +204,10 @@ describe("TLS to the secure client port", () => {
     setConfig(
       config({ ...good(), cert: read(certs.strangerClient.cert), key: read(certs.strangerClient.key) }),
     );
-    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).catch((e: Error) => e);
+    const err = await zkNode.create(await checked({ path: randomRoot("tls") })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(String(err)).toMatch(/the server refused the client certificate.*zookeeper:tlsCert/);
   });
 
@@ -235,7 +248,7 @@ describe("TLS with a 3-member ensemble", () => {
 
   it("fails over between members and keeps writing while each member in turn is down", async () => {
     setConfig({
-      connectString: three.secureConnectString as string,
+      connectString: three.secureConnectString,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       tls: good(),
     });
@@ -338,6 +351,8 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
   // A password unlikely to appear by chance in TLS records.
   const password = `pw-${Date.now()}-never-in-clear`;
   const digest = `alice:${password}`;
+  const profilePassword = `pw-${Date.now()}-of-a-profile-never-in-clear`;
+  const profileDigest = `guarded-deployer:${profilePassword}`;
   let plainRecorder: Recorder;
   let secureRecorder: Recorder;
 
@@ -395,16 +410,30 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
   });
 
   it("sends no digest to a plain client port from any entry point", async () => {
-    setProgramConfig({ "zookeeper:connectString": plainRecorder.connectString });
     const tls = good();
+    // A profile with TLS and a digest of its own, for getEnsemble's profile entry point.
+    const guarded = {
+      digest: profileDigest,
+      tls: "true",
+      tlsCa: tls.ca,
+      tlsCert: tls.cert,
+      tlsKey: tls.key,
+      sessionTimeoutMs: 1000,
+    };
+    setProgramConfig({
+      "zookeeper:connectString": plainRecorder.connectString,
+      "zookeeper:profiles": JSON.stringify({ guarded }),
+    });
     setConfig({ connectString: plainRecorder.connectString, digest, sessionTimeoutMs: 1000, tls });
     const node = await checked({ path: randomRoot("tls"), data: "x" });
-    const { inputs: registration } = await zkServiceRegistration.check(
+    const { inputs: registration } = await checkWith(
+      zkServiceRegistration,
       {},
       { service: "api", address: "10.0.0.1", port: 80, basePath: randomRoot("tls") },
     );
     const attempts: [string, Promise<unknown>][] = [
       ["getEnsemble with a seed", getEnsemble({ seed: plainRecorder.connectString })],
+      ["getEnsemble with a profile", getEnsemble({ seed: plainRecorder.connectString, profile: "guarded" })],
       ["getServiceInstances", getServiceInstances({ service: "api" })],
       [
         "getServiceInstances with its own connectString",
@@ -428,5 +457,7 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.includes(Buffer.from(password))).toBe(false);
     expect(sent.includes(Buffer.from("alice"))).toBe(false);
+    expect(sent.includes(Buffer.from(profilePassword))).toBe(false);
+    expect(sent.includes(Buffer.from("guarded-deployer"))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { type ZkClient } from "../../provider/zk/client";
+import { checkWith } from "../support/runtime";
 import { connectString, freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;
@@ -12,14 +13,14 @@ const fixture = freshRootPerTest("chroot");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<ZkChrootInputs> {
-  const { inputs, failures } = await zkChroot.check({}, news);
+  const { inputs, failures } = await checkWith<ZkChrootInputs>(zkChroot, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkChrootInputs;
+  return inputs;
 }
 
 async function created(news: Record<string, unknown>) {
   const { id, outs } = await zkChroot.create(await checked(news));
-  return { id, outs: outs as Record<string, unknown> };
+  return { id, outs };
 }
 
 const text = async (path: string) => (await raw.getData(path)).data.toString();

@@ -7,6 +7,7 @@ import { digestAclId } from "../../provider/core/acl";
 import { type ZkChrootInputs } from "../../provider/core/schemas";
 import { zkChroot } from "../../provider/runtime/zkChroot";
 import { ZkClient } from "../../provider/zk/client";
+import { checkWith } from "../support/runtime";
 import { freshRootPerTest, snapshotTree } from "../support/zk";
 
 let raw: ZkClient;
@@ -28,14 +29,14 @@ const fixture = freshRootPerTest("chroot-conflicts");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: State): Promise<ZkChrootInputs> {
-  const { inputs, failures } = await zkChroot.check({}, news);
+  const { inputs, failures } = await checkWith<ZkChrootInputs>(zkChroot, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkChrootInputs;
+  return inputs;
 }
 
 async function created(news: State): Promise<{ id: string; outs: State }> {
   const { id, outs } = await zkChroot.create(await checked(news));
-  return { id, outs: outs as State };
+  return { id, outs: outs };
 }
 
 async function updated(id: string, olds: State, news: State): Promise<State> {
@@ -88,22 +89,22 @@ describe("children named like inherited object properties", () => {
     expect(await raw.getChildren(`${root}/app`)).toEqual(["toString", "valueOf"]);
     expect(await text(`${root}/app/toString`)).toBe("changed");
     expect(next.childRecords).toEqual({
-      toString: expect.objectContaining({ version: 1 }),
-      valueOf: expect.objectContaining({ version: 0 }),
+      toString: expect.objectContaining({ version: 1 }) as unknown,
+      valueOf: expect.objectContaining({ version: 0 }) as unknown,
     });
 
     const read = await zkChroot.read(id, next);
-    expect(read.props.children).toEqual({ toString: "changed", valueOf: "v-valueOf" });
-    await zkChroot.delete(id, read.props);
+    expect(read.props?.children).toEqual({ toString: "changed", valueOf: "v-valueOf" });
+    await zkChroot.delete(id, read.props ?? {});
     expect(await raw.exists(`${root}/app`)).toBeUndefined();
   });
 
   it("refuses a child named __proto__ in check, naming the property, as a key of its own or as an implicit parent", async () => {
     for (const children of [JSON.parse('{"__proto__": "x"}') as object, { "__proto__/deeper": "x" }]) {
-      const { failures } = await zkChroot.check({}, { path: `${root}/app`, children });
+      const { failures } = await checkWith(zkChroot, {}, { path: `${root}/app`, children });
       expect(failures?.[0]).toEqual({
         property: "children",
-        reason: expect.stringContaining("'__proto__' is a reserved name in JavaScript objects"),
+        reason: expect.stringContaining("'__proto__' is a reserved name in JavaScript objects") as unknown,
       });
     }
     // A deeper child named __proto__ is an ordinary key and works.
@@ -129,7 +130,7 @@ describe("children deleted and re-created by another writer", () => {
 
   it("a refusing destroy does not delete it", async () => {
     const { id, outs, before } = await withRecreatedChild();
-    const czxid = (outs.childRecords as Record<string, { czxid: string }>).a?.czxid as string;
+    const czxid = (outs.childRecords as Record<string, { czxid: string }>).a?.czxid;
     await expect(zkChroot.delete(id, outs)).rejects.toThrow(recreated(czxid));
     expect(await snapshotTree(raw, root)).toEqual(before);
   });
@@ -158,8 +159,11 @@ describe("children deleted and re-created by another writer", () => {
     const { id, outs } = await withRecreatedChild();
     const read = await zkChroot.read(id, outs);
     const czxid = (await raw.exists(`${root}/app/a`))?.czxid;
-    expect((read.props.childRecords as Record<string, { czxid: string }>).a?.czxid).toBe(czxid);
-    const next = await updated(id, read.props, { path: `${root}/app`, children: { a: "changed", b: "2" } });
+    expect((read.props?.childRecords as Record<string, { czxid: string }>).a?.czxid).toBe(czxid);
+    const next = await updated(id, read.props ?? {}, {
+      path: `${root}/app`,
+      children: { a: "changed", b: "2" },
+    });
     expect(await text(`${root}/app/a`)).toBe("changed");
     expect((next.childRecords as Record<string, { czxid: string }>).a?.czxid).toBe(czxid);
   });
@@ -201,8 +205,8 @@ describe("refresh", () => {
     const { id, outs } = await created({ path: `${root}/app`, children: { a: "1", b: "2" } });
     await raw.remove(`${root}/app/a`, -1);
     const read = await zkChroot.read(id, outs);
-    expect(read.props.children).toEqual({ b: "2" });
-    expect(Object.keys(read.props.childRecords as object)).toEqual(["b"]);
+    expect(read.props?.children).toEqual({ b: "2" });
+    expect(Object.keys(read.props?.childRecords as object)).toEqual(["b"]);
   });
 });
 
@@ -262,13 +266,12 @@ describe("a child added between the listing and the transaction", () => {
   it("is named in the refusal of a destroy, and kept with everything else", async () => {
     const { id, outs } = await created({ path: `${root}/app`, children: { mine: "m" } });
     // Another writer's create lands after the destroy listed the subtree, right before its transaction.
-    const multi = ZkClient.prototype.multi;
-    const spy = jest.spyOn(ZkClient.prototype, "multi").mockImplementationOnce(async function (
-      this: ZkClient,
-      ops,
-    ) {
+    const spy = jest.spyOn(ZkClient.prototype, "multi");
+    spy.mockImplementationOnce(async function (this: ZkClient, ops) {
       await raw.create(`${root}/app/mine/late`, Buffer.from("theirs"), OPEN);
-      return multi.call(this, ops);
+      // Restored, the prototype holds the real method again: the transaction itself goes through it.
+      spy.mockRestore();
+      return this.multi(ops);
     });
     try {
       await expect(zkChroot.delete(id, outs)).rejects.toThrow(

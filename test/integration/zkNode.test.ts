@@ -3,6 +3,7 @@ import { type ZkNodeInputs } from "../../provider/core/schemas";
 import { zkNode } from "../../provider/runtime/zkNode";
 import { PARENT_MARKER } from "../../provider/runtime/parents";
 import { type ZkClient, type ZnodeStat } from "../../provider/zk/client";
+import { checkWith } from "../support/runtime";
 import { freshRootPerTest, rawClient, useTestEnsemble } from "../support/zk";
 
 let raw: ZkClient;
@@ -12,15 +13,15 @@ const fixture = freshRootPerTest("node");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<ZkNodeInputs> {
-  const { inputs, failures } = await zkNode.check({}, news);
+  const { inputs, failures } = await checkWith<ZkNodeInputs>(zkNode, {}, news);
   expect(failures).toEqual([]);
-  return inputs as ZkNodeInputs;
+  return inputs;
 }
 
 async function created(news: Record<string, unknown>) {
   const inputs = await checked(news);
   const { id, outs } = await zkNode.create(inputs);
-  return { id, outs: outs as Record<string, unknown>, inputs };
+  return { id, outs, inputs };
 }
 
 describe("ZkNode against a real ensemble", () => {
@@ -45,7 +46,7 @@ describe("ZkNode against a real ensemble", () => {
     const read = await zkNode.read(id, updated);
     expect(read.props).toMatchObject({ data: "two", version: 1 });
 
-    await zkNode.delete(id, updated as Record<string, unknown>);
+    await zkNode.delete(id, updated);
     expect(await raw.exists(`${root}/a`)).toBeUndefined();
     expect(inputs.acl).toBeUndefined();
     expect(outs.acl).toEqual([{ scheme: "world", id: "anyone", perms: "rwcda" }]);

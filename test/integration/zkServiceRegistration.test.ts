@@ -2,6 +2,7 @@ import { defaultInstanceId } from "../../provider/core/formats";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { type ZkClient } from "../../provider/zk/client";
+import { checkWith } from "../support/runtime";
 import { connectString, freshRootPerTest } from "../support/zk";
 
 let raw: ZkClient;
@@ -12,17 +13,18 @@ const fixture = freshRootPerTest("reg");
 beforeEach(() => void ({ raw, root } = fixture));
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const { inputs, failures } = await zkServiceRegistration.check(
+  const { inputs, failures } = await checkWith(
+    zkServiceRegistration,
     {},
     { basePath: `${root}/services`, ...news },
   );
   expect(failures).toEqual([]);
-  return inputs as Record<string, unknown>;
+  return inputs;
 }
 
 async function created(news: Record<string, unknown>) {
   const { id, outs } = await zkServiceRegistration.create(await checked(news));
-  return { id, outs: outs as Record<string, unknown> };
+  return { id, outs };
 }
 
 const json = async (path: string) =>
@@ -62,7 +64,7 @@ describe("ZkServiceRegistration against a real ensemble", () => {
     expect(after).toMatchObject({ payload: { zone: "b" }, registrationTimeUTC: outs.registrationTimeUTC });
     expect(updated).toMatchObject({ version: 1, registrationTimeUTC: outs.registrationTimeUTC });
 
-    await zkServiceRegistration.delete(id, updated as Record<string, unknown>);
+    await zkServiceRegistration.delete(id, updated);
     expect(await raw.exists(`${root}/services`)).toBeUndefined();
   });
 
@@ -95,7 +97,7 @@ describe("ZkServiceRegistration against a real ensemble", () => {
       serviceEndpoint: { host: "h1", port: 9001 },
       additionalEndpoints: {},
     });
-    await zkServiceRegistration.delete(a.id, moved as Record<string, unknown>);
+    await zkServiceRegistration.delete(a.id, moved);
     await zkServiceRegistration.delete(b.id, b.outs);
     expect(await raw.exists(`${root}/services`)).toBeUndefined();
   });

@@ -2,49 +2,23 @@ import { OPEN_ACL } from "../../provider/core/acl";
 import { type ZkClient } from "../../provider/zk/client";
 import {
   CONSUMER_SESSION_TIMEOUT_MS,
-  type RunningConsumer,
-  compileCurator,
+  type CuratorInstance,
   curator,
-  ensureInteropPackages,
   kazoo,
   startCuratorRegistration,
   startKazooAnnounce,
+  useInteropFixture,
 } from "../support/interop";
-import { connectString, randomRoot, rawClient, removeTree } from "../support/zk";
+import { connectString } from "../support/zk";
 
 // Self-tests of the real consumers, without this package: each one writes and reads on its own,
 // so later interop tests can trust them as judges of what we write. They also pin the exact bytes
 // Curator 5.4 writes, which our Curator writer must match (docs/DESIGN.md §3).
 
+const fixture = useInteropFixture();
+const { newRoot, track } = fixture;
 let raw: ZkClient;
-const roots: string[] = [];
-const started: RunningConsumer[] = [];
-
-beforeAll(async () => {
-  await ensureInteropPackages();
-  await compileCurator();
-  raw = await rawClient();
-}, 600_000);
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((c) => c.stop()));
-});
-
-afterAll(async () => {
-  for (const root of roots) await removeTree(raw, root);
-  raw.close();
-});
-
-function newRoot(prefix: string): string {
-  const root = randomRoot(prefix);
-  roots.push(root);
-  return root;
-}
-
-function track<T extends RunningConsumer>(consumer: T): T {
-  started.push(consumer);
-  return consumer;
-}
+beforeAll(() => void ({ raw } = fixture));
 
 /** Writes a znode as a foreign writer would, creating persistent parents on the way. */
 async function put(path: string, data: string | object): Promise<void> {
@@ -71,21 +45,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 const gone = (path: string) => async () => (await raw.exists(path)) === undefined;
-
-/** One instance as the Curator consumer's `query` prints it. */
-interface CuratorInstance {
-  readonly id: string;
-  readonly name: string;
-  readonly address: string;
-  readonly port: number | null;
-  readonly sslPort: number | null;
-  readonly payload: unknown;
-  readonly payloadClass: string | null;
-  readonly registrationTimeUTC: number;
-  readonly serviceType: string | null;
-  readonly uriSpec: string | null;
-  readonly enabled: boolean;
-}
 
 async function query(basePath: string, service: string): Promise<CuratorInstance[]> {
   const instances = (await curator(["query", connectString(), basePath, service])) as CuratorInstance[];
@@ -133,7 +92,7 @@ describe("Curator 5.4 service discovery (Debian's libcurator-discovery-java)", (
         sslPort: null,
         payload: "blue",
         payloadClass: "java.lang.String",
-        registrationTimeUTC: expect.any(Number),
+        registrationTimeUTC: expect.any(Number) as unknown,
         serviceType: "DYNAMIC",
         uriSpec: null,
         enabled: true,
@@ -146,7 +105,7 @@ describe("Curator 5.4 service discovery (Debian's libcurator-discovery-java)", (
         sslPort: 8443,
         payload: { zone: "a", weight: 3 },
         payloadClass: "java.util.LinkedHashMap",
-        registrationTimeUTC: expect.any(Number),
+        registrationTimeUTC: expect.any(Number) as unknown,
         serviceType: "PERMANENT",
         uriSpec: "https://10.0.0.1:8443/web",
         enabled: true,

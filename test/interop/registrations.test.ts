@@ -2,60 +2,33 @@ import { OPEN_ACL } from "../../provider/core/acl";
 import { type ServiceInstance } from "../../provider/core/formats";
 import { type RegistrationFormat } from "../../provider/core/schemas";
 import { readServiceInstances } from "../../provider/lookups/serviceInstances";
-import { pool } from "../../provider/runtime/settings";
 import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { type ZkClient } from "../../provider/zk/client";
 import {
   CONSUMER_SESSION_TIMEOUT_MS,
+  type CuratorInstance,
   type CuratorRegistration,
-  type RunningConsumer,
   type ServerSetAnnouncement,
-  compileCurator,
   curator,
-  ensureInteropPackages,
   kazoo,
   startCuratorRegistration,
   startKazooAnnounce,
+  useInteropFixture,
 } from "../support/interop";
-import { connectString, randomRoot, rawClient, removeTree, useTestEnsemble } from "../support/zk";
+import { checkWith } from "../support/runtime";
+import { connectString } from "../support/zk";
 
 // Both directions against consumers nobody here wrote (docs/DESIGN.md §3, §5): what ZkServiceRegistration
 // writes is read by Curator 5.4 and by kazoo readers that apply Finagle's and the json style's
 // rules, and readServiceInstances (getServiceInstances) reads what Curator and kazoo register.
 // consumers.test.ts proves the consumers themselves.
 
-let raw: ZkClient;
-const roots: string[] = [];
-const started: RunningConsumer[] = [];
-
-beforeAll(async () => {
-  useTestEnsemble();
-  await ensureInteropPackages();
-  await compileCurator();
-  raw = await rawClient();
-}, 600_000);
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((c) => c.stop()));
-});
-
-afterAll(async () => {
-  for (const root of roots) await removeTree(raw, root);
-  raw.close();
-  await pool().closeAll();
-});
-
+const fixture = useInteropFixture({ provider: true });
 /** A fresh basePath for one test, removed after the file. */
-function newBase(prefix: string): string {
-  const root = randomRoot(prefix);
-  roots.push(root);
-  return root;
-}
-
-function track<T extends RunningConsumer>(consumer: T): T {
-  started.push(consumer);
-  return consumer;
-}
+const newBase = (prefix: string): string => fixture.newRoot(prefix);
+const { track } = fixture;
+let raw: ZkClient;
+beforeAll(() => void ({ raw } = fixture));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,9 +51,9 @@ interface Registered {
 }
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const { inputs, failures } = await zkServiceRegistration.check({}, news);
+  const { inputs, failures } = await checkWith(zkServiceRegistration, {}, news);
   expect(failures).toEqual([]);
-  return inputs as Record<string, unknown>;
+  return inputs;
 }
 
 function registered(id: string, outs: Record<string, unknown>): Registered {
@@ -89,7 +62,7 @@ function registered(id: string, outs: Record<string, unknown>): Registered {
 
 async function register(news: Record<string, unknown>): Promise<Registered> {
   const { id, outs } = await zkServiceRegistration.create(await checked(news));
-  return registered(id, outs as Record<string, unknown>);
+  return registered(id, outs);
 }
 
 /**
@@ -104,12 +77,12 @@ async function change(
   const diff = await zkServiceRegistration.diff(reg.id, reg.outs, inputs);
   if ((diff.replaces ?? []).length === 0) {
     const { outs } = await zkServiceRegistration.update(reg.id, reg.outs, inputs);
-    return { ...registered(reg.id, outs as Record<string, unknown>), replaced: false };
+    return { ...registered(reg.id, outs), replaced: false };
   }
   if (diff.deleteBeforeReplace) await deregister(reg);
   const { id, outs } = await zkServiceRegistration.create(inputs);
   if (!diff.deleteBeforeReplace) await deregister(reg);
-  return { ...registered(id, outs as Record<string, unknown>), replaced: true };
+  return { ...registered(id, outs), replaced: true };
 }
 
 async function deregister(reg: Registered): Promise<void> {
@@ -141,21 +114,6 @@ async function put(path: string, data: string): Promise<void> {
     if (!(await raw.exists(parent))) await raw.create(parent, Buffer.alloc(0), OPEN_ACL);
   }
   await raw.create(path, Buffer.from(data), OPEN_ACL);
-}
-
-/** One instance as Curator's `queryForInstances` returns it (CuratorDiscovery's `query`). */
-interface CuratorInstance {
-  readonly id: string;
-  readonly name: string;
-  readonly address: string | null;
-  readonly port: number | null;
-  readonly sslPort: number | null;
-  readonly payload: unknown;
-  readonly payloadClass: string | null;
-  readonly registrationTimeUTC: number;
-  readonly serviceType: string | null;
-  readonly uriSpec: string | null;
-  readonly enabled: boolean;
 }
 
 /** Curator's queryForInstances, sorted by id; with payloadClass, as a typed app queries. */
@@ -611,7 +569,7 @@ describe("ServerSet: kazoo with Finagle's rules, both directions (format servers
       address,
       port,
       format: "serverset",
-      registrationTimeUTC: expect.any(Number),
+      registrationTimeUTC: expect.any(Number) as unknown,
       path: a.path,
       ephemeral: true,
       serving: status === "ALIVE",

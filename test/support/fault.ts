@@ -16,7 +16,7 @@ import {
 } from "../../scripts/ensemble";
 import { defaultInstanceId } from "../../provider/core/formats";
 import { pool, setConfig } from "../../provider/runtime";
-import type { EngineMethods } from "../../provider/runtime/dynamic";
+import type { EngineMethods, Props } from "../../provider/runtime/dynamic";
 import { type ZkClient } from "../../provider/zk/client";
 import { installExample, type RunResult, Stack } from "./pulumi";
 import { rawClient, connectString as testConnectString, removeTree } from "./zk";
@@ -65,6 +65,37 @@ export async function restoreEnsemble(ensemble: Ensemble): Promise<number> {
   }
   await waitForQuorum(ensemble, 60_000);
   return since(start);
+}
+
+/** A private ensemble of one test file and a checking session on it; see {@link usePrivateEnsemble}. */
+export interface PrivateEnsemble {
+  /** The ensemble, started in `beforeAll`. */
+  readonly ensemble: Ensemble;
+  /** A {@link checkingClient} on the ensemble, opened on the first call and closed after the file. */
+  client(): Promise<ZkClient>;
+}
+
+/**
+ * The fixture of the scenarios that kill or pause members, set up by jest hooks: a private
+ * ensemble started before the file and stopped after it, and one checking session on it.
+ */
+export function usePrivateEnsemble(options: StartEnsembleOptions = {}): PrivateEnsemble {
+  let client: ZkClient | undefined;
+  const fixture = {
+    ensemble: undefined as unknown as Ensemble,
+    async client(): Promise<ZkClient> {
+      client ??= await checkingClient(fixture.ensemble.connectString);
+      return client;
+    },
+  };
+  beforeAll(async () => {
+    fixture.ensemble = await startPrivateEnsemble(options);
+  });
+  afterAll(async () => {
+    client?.close();
+    if (fixture.ensemble) await stopEnsemble(fixture.ensemble);
+  });
+  return fixture;
 }
 
 /** The connect string of one member. */
@@ -124,7 +155,7 @@ export async function memberConnections(ensemble: Ensemble): Promise<MemberConne
   for (const member of ensemble.members) {
     const text = await fourLetter("127.0.0.1", member.clientPort, "cons").catch(() => "");
     for (const m of text.matchAll(/recved=(\d+),.*?sid=0x([0-9a-f]+)/g)) {
-      out.push({ port: member.clientPort, sessionId: m[2] as string, received: Number(m[1]) });
+      out.push({ port: member.clientPort, sessionId: m[2], received: Number(m[1]) });
     }
   }
   return out;
@@ -307,6 +338,11 @@ export async function auditRegistrations(
   };
 }
 
+/** What {@link auditRegistrations} finds when all `count` registrations are written once and recorded. */
+export function cleanAudit(count: number): RegistrationAudit {
+  return { znodes: count, missing: 0, duplicated: 0, orphaned: 0, lost: 0, wrong: 0, problems: [] };
+}
+
 /** Throws with everything the run printed unless it exited 0. */
 export function mustSucceed<T extends RunResult>(r: T, what: string): T {
   if (r.code !== 0)
@@ -369,9 +405,10 @@ export async function faultStack(
   const name = `fault-${randomBytes(4).toString("hex")}`;
   const stack = await Stack.create(dir, name, backend, config, secrets);
   return Object.assign(stack, {
-    async discard() {
+    discard(): Promise<void> {
       fs.rmSync(path.join(dir, `Pulumi.${name}.yaml`), { force: true });
       fs.rmSync(backend, { recursive: true, force: true });
+      return Promise.resolve();
     },
   });
 }
@@ -384,6 +421,53 @@ export async function tryUp(
   const start = Date.now();
   const result = await stack.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", ...extra]);
   return { ...result, elapsedMs: since(start) };
+}
+
+/** The settings of a `many-registrations` stack (the example's config and the provider's). */
+export interface RegistrationsStackConfig {
+  readonly connectString: string;
+  readonly sessionTimeoutMs: number;
+  /** The root the registrations go under, as `{root}/services/svc-{i % 10}`. */
+  readonly root: string;
+  readonly count: number;
+  /** Left out, the example writes the curator format. */
+  readonly format?: "curator" | "serverset";
+}
+
+/** A {@link faultStack} of the `many-registrations` example. */
+export function registrationsStack(c: RegistrationsStackConfig): Promise<FaultStack> {
+  return faultStack("many-registrations", {
+    "zookeeper:connectString": c.connectString,
+    "zookeeper:sessionTimeoutMs": String(c.sessionTimeoutMs),
+    "many-registrations:root": c.root,
+    "many-registrations:count": String(c.count),
+    ...(c.format ? { "many-registrations:format": c.format } : {}),
+  });
+}
+
+/** A `pulumi up` under way; see {@link upUntilWritten}. */
+export interface RunningUp {
+  /** The up's result, once it ends. */
+  readonly result: Promise<RunResult & { elapsedMs: number }>;
+  /** When the up started (epoch ms). */
+  readonly startedAt: number;
+  /** Whether the up has ended. */
+  finished(): boolean;
+}
+
+/**
+ * Starts `pulumi up` of a `many-registrations` stack and returns once member `port` holds
+ * `written` of its registrations: a chosen moment in the middle of the deployment. The up first
+ * writes 12 parents (root, `services` and ten service znodes), counted on top.
+ */
+export async function upUntilWritten(stack: Stack, port: number, written: number): Promise<RunningUp> {
+  const baseline = await znodeCount(port);
+  if (baseline === undefined) throw new Error(`member :${port} does not tell its znode count`);
+  let finished = false;
+  const startedAt = Date.now();
+  const result = tryUp(stack).finally(() => (finished = true));
+  await waitForZnodeCount(port, baseline + 12 + written, Date.now() + 120_000, () => finished);
+  return { result, startedAt, finished: () => finished };
 }
 
 /** Everything a run printed, for searching messages. */
@@ -621,7 +705,7 @@ export interface ProxiedRuntime {
  * `root` with a foreign session. {@link closeProxiedRuntime} undoes it all.
  */
 export async function proxiedRuntime(root: string, sessionTimeoutMs: number): Promise<ProxiedRuntime> {
-  const proxy = await startFaultProxy(testConnectString().split(",")[0] as string);
+  const proxy = await startFaultProxy(testConnectString().split(",")[0]);
   const raw = await checkingClient(testConnectString());
   await raw.create(root, Buffer.from(""), [{ scheme: "world", id: "anyone", perms: "rwcda" }]);
   setConfig({ connectString: proxy.connectString, sessionTimeoutMs });
@@ -636,9 +720,78 @@ export async function closeProxiedRuntime(env: ProxiedRuntime | undefined, root:
   env?.raw.close();
 }
 
+/**
+ * The fixture of the lost-reply scenarios, set up by jest hooks: {@link proxiedRuntime} before the
+ * file and {@link closeProxiedRuntime} after it.
+ */
+export function useProxiedRuntime(root: string, sessionTimeoutMs: number): ProxiedRuntime {
+  let env: ProxiedRuntime | undefined;
+  beforeAll(async () => {
+    env = await proxiedRuntime(root, sessionTimeoutMs);
+  });
+  afterAll(() => closeProxiedRuntime(env, root));
+  const current = (): ProxiedRuntime => {
+    if (!env) throw new Error("the proxied runtime is not set up (its beforeAll failed or has not run)");
+    return env;
+  };
+  return {
+    get proxy() {
+      return current().proxy;
+    },
+    get raw() {
+      return current().raw;
+    },
+  };
+}
+
+/** The proxy loses the server's reply to a request the server applied. */
+export const LOSE: Fault = { kind: "lose-reply" };
+/** The proxy drops the connection right after forwarding a request. */
+export const DROP: Fault = { kind: "drop-after-request" };
+/** Both ways a reply gets lost, named, for `it.each`. */
+export const LOST_REPLIES: [string, Fault][] = [
+  ["lose-reply", LOSE],
+  ["drop-after-request", DROP],
+];
+
+/**
+ * Arms one fault for the next request of a kind, runs `act`, and checks that the fault fired
+ * exactly once and, for a fault that waits for the reply, on a request the server applied.
+ */
+export async function withFault<T>(
+  proxy: FaultProxy,
+  request: RequestKind,
+  fault: Fault,
+  act: () => Promise<T>,
+): Promise<T> {
+  const before = proxy.events.length;
+  proxy.arm(request, fault);
+  const result = await act();
+  expect(proxy.pending()).toBe(0);
+  const fired = proxy.events.slice(before);
+  expect(fired).toHaveLength(1);
+  if (fault.kind !== "drop-after-request") expect(fired[0]?.serverCode).toBe(0);
+  return result;
+}
+
+/**
+ * Runs `act` while the server's reply to the next create is lost and the proxy then cuts its clients
+ * off the ensemble (a partition); heals the partition after `act` and checks that the fault fired.
+ */
+export async function throughPartition<T>(proxy: FaultProxy, act: () => Promise<T>): Promise<T> {
+  proxy.arm("create", { kind: "lose-reply", partition: true });
+  const result = await act();
+  proxy.heal();
+  expect(proxy.pending()).toBe(0);
+  return result;
+}
+
 /** Checks raw inputs and creates the resource, as the engine does. */
-export async function checkedCreate(methods: EngineMethods, news: Record<string, unknown>) {
+export async function checkedCreate(
+  methods: EngineMethods,
+  news: Props,
+): Promise<{ id: string; outs: Props }> {
   const checked = await methods.check({}, news);
-  expect(checked.failures ?? []).toEqual([]);
+  expect(checked.failures).toEqual([]);
   return methods.create(checked.inputs);
 }

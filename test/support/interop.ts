@@ -3,6 +3,9 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pool } from "../../provider/runtime/settings";
+import { type ZkClient } from "../../provider/zk/client";
+import { randomRoot, rawClient, removeTree, useTestEnsemble } from "./zk";
 
 /**
  * Harness of the interop tier (docs/DESIGN.md §5): real consumers run as child processes that print
@@ -454,4 +457,70 @@ function startLongLived(
     child.on("error", onError);
     child.stdout.setEncoding("utf8").on("data", onData);
   });
+}
+
+/**
+ * One service instance as the Curator consumer prints it (`query` and `provider`: Curator's
+ * `ServiceInstance` as JSON). The address is null only for an instance registered without one.
+ */
+export interface CuratorInstance {
+  readonly id: string;
+  readonly name: string;
+  readonly address: string | null;
+  readonly port: number | null;
+  readonly sslPort: number | null;
+  readonly payload: unknown;
+  readonly payloadClass: string | null;
+  readonly registrationTimeUTC: number;
+  readonly serviceType: string | null;
+  readonly uriSpec: string | null;
+  readonly enabled: boolean;
+}
+
+/** A raw session, fresh roots and running consumers of one interop test file; see {@link useInteropFixture}. */
+export interface InteropFixture {
+  /** A raw session on the tier's ensemble, opened before the file. */
+  readonly raw: ZkClient;
+  /** A fresh root path, removed after the file. */
+  readonly newRoot: (prefix: string) => string;
+  /** Keeps a started consumer so that it is stopped after the test; returns it. */
+  readonly track: <T extends RunningConsumer>(consumer: T) => T;
+}
+
+/**
+ * The interop tier's fixture, set up by jest hooks: the consumers installed and compiled and a raw
+ * session before the file, started consumers stopped after each test, the roots removed and the
+ * session closed after the file. With `provider`, the provider runtime is also pointed at the test
+ * ensemble before the file and its sessions are closed after it.
+ */
+export function useInteropFixture(options: { provider?: boolean } = {}): InteropFixture {
+  const roots: string[] = [];
+  const started: RunningConsumer[] = [];
+  const fixture = {
+    raw: undefined as unknown as ZkClient,
+    newRoot: (prefix: string): string => {
+      const root = randomRoot(prefix);
+      roots.push(root);
+      return root;
+    },
+    track: <T extends RunningConsumer>(consumer: T): T => {
+      started.push(consumer);
+      return consumer;
+    },
+  };
+  beforeAll(async () => {
+    if (options.provider) useTestEnsemble();
+    await ensureInteropPackages();
+    await compileCurator();
+    fixture.raw = await rawClient();
+  }, 600_000);
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((c) => c.stop()));
+  });
+  afterAll(async () => {
+    for (const root of roots) await removeTree(fixture.raw, root);
+    fixture.raw.close();
+    if (options.provider) await pool().closeAll();
+  });
+  return fixture;
 }

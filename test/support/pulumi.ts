@@ -75,7 +75,7 @@ export async function installExample(
     filter: (src) => !src.includes("node_modules"),
   });
   const pkgFile = path.join(dir, "package.json");
-  const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8")) as { dependencies: Record<string, string> };
   pkg.dependencies["pulumi-zookeeper"] = `file:${tarball}`;
   const sdk = process.env.PZK_PULUMI_SDK;
   if (sdk) pkg.dependencies["@pulumi/pulumi"] = sdk;
@@ -194,7 +194,7 @@ export function changeSummary(output: string): Record<string, number> {
   for (const m of summary.matchAll(
     /(\d+) (to create|created|to update|updated|to delete|deleted|to replace|replaced|unchanged)/g,
   )) {
-    out[SUMMARY_WORDS[m[2] as string] as string] = Number(m[1]);
+    out[SUMMARY_WORDS[m[2]]] = Number(m[1]);
   }
   return out;
 }
