@@ -6,6 +6,14 @@ export default tseslint.config(
   { ignores: ["dist/**", "**/node_modules/**", "coverage/**", "**/*.d.ts", ".tmp*/**"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
+  // Type-checked: unsafe `any`, floating promises, unneeded assertions and the like are errors. The
+  // root tsconfig covers every TypeScript file, examples included (their imports of pulumi-zookeeper
+  // resolve to provider/ through its paths).
+  ...tseslint.configs.recommendedTypeCheckedOnly.map((config) => ({ ...config, files: ["**/*.ts"] })),
+  {
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
+  },
   {
     languageOptions: {
       globals: {

@@ -105,7 +105,7 @@ describe("TLS to the secure client port", () => {
     const updated = await zkNode.update(id, outs, await checked({ path, data: "v2" }));
     expect((updated.outs as Record<string, unknown>).version).toBe(1);
     expect(await dataAt(path)).toBe("v2");
-    await zkNode.delete(id, updated.outs as Record<string, unknown>);
+    await zkNode.delete(id, updated.outs);
     expect(await dataAt(path)).toBeUndefined();
   });
 
@@ -258,7 +258,7 @@ describe("TLS with a 3-member ensemble", () => {
     for (const member of [1, 2, 3]) {
       three = await stopMember(three, member);
       const news = await checked({ path, data: `without ${member}` });
-      outs = (await zkNode.update(id, outs, news)).outs as Record<string, unknown>;
+      outs = (await zkNode.update(id, outs, news)).outs;
       expect(await dataAt(path)).toBe(`without ${member}`);
       three = await restartMember(three, member);
     }

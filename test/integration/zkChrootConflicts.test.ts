@@ -40,7 +40,7 @@ async function created(news: State): Promise<{ id: string; outs: State }> {
 }
 
 async function updated(id: string, olds: State, news: State): Promise<State> {
-  return (await zkChroot.update(id, olds, await checked(news))).outs as State;
+  return (await zkChroot.update(id, olds, await checked(news))).outs;
 }
 
 /** Deletes a child and creates it again with the same data: same version 0, new creation zxid. */

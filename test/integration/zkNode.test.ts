@@ -129,7 +129,7 @@ describe("ZkNode against a real ensemble", () => {
     expect(refreshed.props).toMatchObject({ data: "theirs", version: 1 });
     const { outs: after } = await zkNode.update(
       id,
-      refreshed.props as Record<string, unknown>,
+      refreshed.props,
       await checked({ path: `${root}/c`, data: "ours-v2" }),
     );
     expect((await raw.getData(`${root}/c`)).data.toString()).toBe("ours-v2");
