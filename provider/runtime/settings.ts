@@ -76,11 +76,15 @@ const PROFILE_KEYS = new Set([
   "tlsServerName",
 ]);
 
-/** A profile field as config text: structured values (a list given where a string belongs) as JSON, so the error shows them. */
+/**
+ * A profile field as config text: a list as its items joined by commas (a connect string given as
+ * a list of members reads as one), any other structured value as JSON, so an error shows it.
+ */
 function configText(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.map((item) => configText(item) ?? "").join(",");
   return JSON.stringify(value);
 }
 

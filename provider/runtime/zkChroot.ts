@@ -97,7 +97,16 @@ function parseState(recorded: Props): ChrootState {
     ...recordFromState(recorded),
     createdPaths: pathsFromState(recorded.createdPaths),
     childRecords: Object.fromEntries(ownEntries<ChildRecord>(recorded.childRecords)),
+    deletePolicy: deletePolicyFromState(recorded.deletePolicy),
   };
+}
+
+/**
+ * The recorded delete policy. Every state so far records one; anything else reads as the default,
+ * `refuse`, the one that never deletes a znode this stack does not manage.
+ */
+function deletePolicyFromState(value: unknown): ZkChrootInputs["deletePolicy"] {
+  return value === "recursive" || value === "retain" ? value : "refuse";
 }
 
 /** The inputs a chroot was created or last updated with. */
@@ -756,7 +765,7 @@ async function withAdoptedAcl(
 async function settleCreate(s: ConnectionSettings, olds: ChrootState): Promise<ChrootState> {
   const { inDoubt, ...rest } = olds;
   if (!inDoubt) return olds;
-  const inputs = recordedInputs(olds);
+  const inputs = recordedInputs(rest);
   const created = await createChroot(s, inputs, inDoubt.createdAfter ?? undefined);
   return { ...rest, ...(await withAdoptedAcl(s, inputs, created)) };
 }
@@ -839,7 +848,7 @@ export const zkChroot = engineMethods<ZkChrootInputs, ChrootState>(parseState, {
       const found = await findInDoubtChroot(s, olds);
       const { inDoubt: _settled, ...rest } = olds;
       return found
-        ? { id: found.root.path, props: { ...rest, ...stateOf(s, recordedInputs(olds), found) } }
+        ? { id: found.root.path, props: { ...rest, ...stateOf(s, recordedInputs(rest), found) } }
         : GONE;
     }
     const props = await settlePending(s, olds);

@@ -196,6 +196,9 @@ describe("a ZkChroot create cut off past the retry deadline", () => {
     const read = await zkChroot.read(path, state);
     expect(read.id).toBe(path);
     expect(read.props?.childRecords).toMatchObject({ toString: { version: 0 } });
+    // Settled by the refresh: later operations go by the record, not by the in-doubt search.
+    expect(read.props?.inDoubt).toBeUndefined();
+    expect(read.props?.czxid).toBe((await env.raw.exists(path))?.czxid);
     const { outs } = await zkChroot.update(path, state, await inputs({ path, children: { toString: "2" } }));
     expect(await text(`${path}/toString`)).toBe("2");
     expect(outs.inDoubt).toBeUndefined();

@@ -105,6 +105,20 @@ describe("ZkChroot against a real ensemble", () => {
     expect(await raw.exists(`${root}/ret`)).toBeDefined();
   });
 
+  it("reads a state without a delete policy (or an unknown one) as 'refuse'", async () => {
+    for (const [name, deletePolicy] of [
+      ["absent", undefined],
+      ["unknown", "everything"],
+    ] as const) {
+      const { id, outs } = await created({ path: `${root}/${name}`, children: { mine: "m" } });
+      await raw.create(`${root}/${name}/theirs`, Buffer.alloc(0), OPEN);
+      const { deletePolicy: _recorded, ...withoutPolicy } = outs;
+      const state = deletePolicy === undefined ? withoutPolicy : { ...withoutPolicy, deletePolicy };
+      await expect(zkChroot.delete(id, state)).rejects.toThrow("(deletePolicy 'refuse')");
+      expect(await raw.exists(`${root}/${name}/theirs`)).toBeDefined();
+    }
+  });
+
   it("keeps ancestors that existed before, and removes the ones it created only when empty", async () => {
     await raw.create(`${root}/shared`, Buffer.from("existing"), OPEN);
     const a = await created({ path: `${root}/shared/new/a` });

@@ -27,6 +27,15 @@ describe("zookeeper:profiles", () => {
     expect(profileConfig(undefined, config)).toBe(config);
   });
 
+  it("reads a connect string given as a list of members as those members joined by commas", () => {
+    const config = configWith({ lists: { connectString: ["l1:2181", "l2:2181"] } });
+    expect(config.profiles?.lists?.connectString).toBe("l1:2181,l2:2181");
+  });
+
+  it("shows a structured value where text belongs as JSON in the error", () => {
+    expect(() => configWith({ x: { sessionTimeoutMs: { ms: 4000 } } })).toThrow('{"ms":4000}');
+  });
+
   it.each([
     ["[1]", "must be an object of named connections"],
     ['{"a b":{}}', "the name 'a b' must be"],
