@@ -40,7 +40,8 @@ export function recordIn(state: ZnodeRecord): ZnodeRecord {
 /** The record of the managed znode kept in a resource's state, as the engine hands it back. */
 export function recordFromState(p: Props): ZnodeRecord {
   return {
-    path: String(p.path),
+    // Every state records its path; without one, `read` falls back to the resource id.
+    path: typeof p.path === "string" ? p.path : "",
     version: Number(p.version),
     aversion: Number(p.aversion),
     czxid: String(p.czxid),
