@@ -148,6 +148,14 @@ describe("ZkNode against a real ensemble", () => {
     expect((await raw.getData(`${root}/r`)).data.toString()).toBe("new");
   });
 
+  it("refreshes a state without a path (none records so, but a hand-edited one may) at the resource id", async () => {
+    const { id, outs } = await created({ path: `${root}/nopath`, data: "ours" });
+    const { path: _path, ...withoutPath } = outs;
+    const read = await zkNode.read(id, withoutPath);
+    expect(read.id).toBe(id);
+    expect(read.props).toMatchObject({ path: `${root}/nopath`, data: "ours", version: 0 });
+  });
+
   it("neither writes nor deletes a znode whose ACL someone else changed, until a refresh accepts it", async () => {
     const { id, outs } = await created({ path: `${root}/acl`, data: "ours" });
     const theirs = [
