@@ -1,3 +1,7 @@
+/**
+ * Writes to a managed znode, each compare-and-set on the recorded versions and creation zxid, and
+ * safe to retry after a lost reply.
+ */
 import * as msg from "../core/messages";
 import { type AclEntry } from "../core/acl";
 import { ProviderError } from "../core/messages";
@@ -9,11 +13,6 @@ import { pool } from "./settings";
 import { type ZnodeRecord, recordOf, assertSameZnode, sameAcl } from "./record";
 import { provesOwnCreate } from "./inDoubt";
 import { type ParentRead, readParent, removeEmptyParentsWith } from "./parents";
-
-/**
- * Writes to a managed znode, each compare-and-set on the recorded versions and creation zxid, and
- * safe to retry after a lost reply.
- */
 
 /** Brings data and ACL of a znode we own to the wanted values, version-checked. */
 export async function writeIfChanged(

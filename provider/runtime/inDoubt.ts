@@ -1,10 +1,9 @@
-import { ProviderError } from "../core/messages";
-import type { ZnodeStat } from "../zk/client";
-
 /**
  * Creates whose outcome is unknown (a lost reply): the bound that proves a znode ours, and the
  * error that keeps such a resource in state until the next `up` or `refresh` settles it.
  */
+import { ProviderError } from "../core/messages";
+import type { ZnodeStat } from "../zk/client";
 
 /**
  * A create whose outcome is unknown: its request may have been applied with the reply lost, and

@@ -1,3 +1,8 @@
+/**
+ * The life of a znode a resource manages: created with its missing parents in one transaction
+ * (or an existing one adopted), a create left in doubt settled, updated and deleted, every write
+ * compare-and-set (see checkedWrites.ts).
+ */
 import * as msg from "../core/messages";
 import { type AclEntry } from "../core/acl";
 import { ProviderError } from "../core/messages";
@@ -11,12 +16,6 @@ import { type ZnodeRecord, recordOf, recordIn, holds, recordFromState } from "./
 import { CreateInDoubt, type InDoubt, boundOf, provesOwnCreate } from "./inDoubt";
 import { inheritedAcl, withMissingParents, parentsCreatedWith, parentOps } from "./parents";
 import { deleteZnode, updateAcl, updateData, verifyRecord, writeIfChanged } from "./checkedWrites";
-
-/**
- * The life of a znode a resource manages: created with its missing parents in one transaction
- * (or an existing one adopted), a create left in doubt settled, updated and deleted, every write
- * compare-and-set (see checkedWrites.ts).
- */
 
 /** What to create. */
 export interface CreateSpec {
@@ -151,7 +150,7 @@ async function takeOverExisting(
   return { ...record, createdParents: [], adopted: true, acl };
 }
 
-export async function findOwnSequential(
+async function findOwnSequential(
   client: ZkClient,
   spec: ResolvedSpec,
   bound: string | undefined,
@@ -177,7 +176,7 @@ export async function findOwnSequential(
 }
 
 /** The znode an earlier create in doubt made, found by its data, ACL and creation zxid, or undefined. */
-export function findInDoubt(
+function findInDoubt(
   s: ConnectionSettings,
   spec: CreateSpec,
   inDoubt: InDoubt,
@@ -218,7 +217,7 @@ export function managedFromState(recorded: Props): ManagedState {
  * State whose create was in doubt, settled: the create is finished (or its znode found) with the
  * spec it had, so an update can go on from a real record. Other state is returned as it is.
  */
-export async function settleInDoubt<S extends ManagedState>(
+async function settleInDoubt<S extends ManagedState>(
   s: ConnectionSettings,
   olds: S,
   specOf: (state: S) => CreateSpec,

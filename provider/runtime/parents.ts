@@ -1,3 +1,7 @@
+/**
+ * Parents of managed znodes: the ones this package creates on the way (marked), their ACL, and
+ * their removal once the last znode under them is gone.
+ */
 import { type AclEntry } from "../core/acl";
 import { ProviderError } from "../core/messages";
 import { ancestors, parentPath } from "../core/paths";
@@ -5,11 +9,6 @@ import { type MultiOp, type ZkClient, ZkMultiError, type ZnodeStat } from "../zk
 import { isBadVersion, isNoNode, isNodeExists, isNotEmpty } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
 import { pool } from "./settings";
-
-/**
- * Parents of managed znodes: the ones this package creates on the way (marked), their ACL, and
- * their removal once the last znode under them is gone.
- */
 
 /**
  * Data of parents this package creates on the way. It marks them as ours, so that whichever
@@ -51,7 +50,7 @@ export async function inheritedAcl(client: ZkClient, path: string): Promise<AclE
 }
 
 /** Parents of `path` that do not exist, top down. */
-export async function missingParents(client: ZkClient, path: string): Promise<string[]> {
+async function missingParents(client: ZkClient, path: string): Promise<string[]> {
   const missing: string[] = [];
   for (const p of ancestors(path)) {
     if (missing.length > 0 || (await client.exists(p)) === undefined) missing.push(p);

@@ -1,3 +1,6 @@
+/**
+ * What state records of a managed znode, and how to tell that a znode is still the one recorded.
+ */
 import * as msg from "../core/messages";
 import { type AclEntry, normalizeAcl } from "../core/acl";
 import { sameValue } from "../core/diff";
@@ -7,10 +10,6 @@ import { isNoNode } from "../zk/errors";
 import { type ConnectionSettings } from "../zk/pool";
 import { type Props } from "./dynamic";
 import { pool } from "./settings";
-
-/**
- * What state records of a managed znode, and how to tell that a znode is still the one recorded.
- */
 
 /** What state records of a managed znode, to compare-and-set against later. */
 export type ZnodeRecord = {
