@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "**/node_modules/**", "coverage/**", "**/*.d.ts", ".tmp*/**"] },
+  { ignores: ["dist/**", "build/**", "**/node_modules/**", "coverage/**", "**/*.d.ts", ".tmp*/**"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   // Type-checked: unsafe `any`, floating promises, unneeded assertions and the like are errors. The

@@ -5,6 +5,8 @@ const tier = (name, extra = {}) => ({
   testEnvironment: "node",
   transform: { "^.+\\.ts$": tsJest },
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  // The provider plugin's staging copy (scripts/plugin.sh) holds another package.json of this package.
+  modulePathIgnorePatterns: ["<rootDir>/build/"],
   ...extra,
 });
 
