@@ -210,6 +210,8 @@ function resource(name, { zodSchema, definition, argsFile, argsName, inputs }) {
       return [k, rest];
     }),
   );
+  // The class's declared outputs: always set unless their type admits undefined.
+  const required = new Set(requiredInputs);
   const instance = checker.getDeclaredTypeOfSymbol(classSymbol);
   for (const symbol of checker.getPropertiesOfType(instance)) {
     const decl = symbol.valueDeclaration;
@@ -221,20 +223,17 @@ function resource(name, { zodSchema, definition, argsFile, argsName, inputs }) {
     if (!ts.isPropertyDeclaration(decl) || !decl.type || !ts.isTypeReferenceNode(decl.type)) continue;
     const inner = decl.type.typeArguments?.[0];
     if (!inner) continue;
-    properties[symbol.name] = {
-      ...fromTypeScript(checker.getTypeFromTypeNode(inner), symbol.name),
-      ...describe(docOf(symbol)),
-    };
+    const type = checker.getTypeFromTypeNode(inner);
+    properties[symbol.name] = { ...fromTypeScript(type, symbol.name), ...describe(docOf(symbol)) };
+    const optional = type.isUnion() && type.types.some((t) => t.flags & ts.TypeFlags.Undefined);
+    if (!optional) required.add(symbol.name);
   }
-  const required = Object.keys(properties).filter(
-    (k) => requiredInputs.includes(k) || !(k in inputProperties),
-  );
   return {
     description: docOf(classSymbol),
     inputProperties,
     requiredInputs,
     properties,
-    required: required.filter((k) => !["data", "dataBase64"].includes(k)),
+    required: Object.keys(properties).filter((k) => required.has(k)),
   };
 }
 
@@ -372,8 +371,8 @@ const schema = {
   resources,
   functions,
   language: {
-    nodejs: { packageName: `@pulumi-zookeeper/${PACKAGE}`, dependencies: { "@pulumi/pulumi": "^3.0.0" } },
-    python: { packageName: `pulumi_${PACKAGE}`, requires: { pulumi: ">=3.0.0,<4.0.0" } },
+    nodejs: { packageName: `@pulumi-zookeeper/${PACKAGE}`, respectSchemaVersion: true },
+    python: { packageName: `pulumi_${PACKAGE}`, respectSchemaVersion: true },
     go: {
       importBasePath: `github.com/pulumi-zookeeper/pulumi-zookeeper/sdk/go/${PACKAGE}`,
       generateResourceContainerTypes: false,

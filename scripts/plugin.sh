@@ -49,4 +49,4 @@ log "built $tarball ($(du -h "$tarball" | cut -f1))"
 if $install; then
   pulumi plugin install resource zkdiscovery "$version" --file "$tarball" --reinstall >&2
 fi
-echo "$tarball"
+echo "$PWD/$tarball"

@@ -22,7 +22,20 @@ export async function setUpServers(tier: string): Promise<void> {
     process.env.ZK_CONNECT_STRING = ensemble.connectString;
     process.env.ZK_ENSEMBLE_DIR = ensemble.dir;
   }
+  if (["integration", "interop", "e2e"].includes(tier) && !process.env.PZK_PLUGIN_TARBALL) preparePlugin();
   if ((tier === "e2e" || tier === "fault") && !process.env.PZK_TARBALL) prepareCli();
+}
+
+/**
+ * Builds the provider plugin (dist/plugin with its schema, which the integration and interop
+ * tiers run over gRPC) and its tarball, which the e2e tier installs with `pulumi plugin install`.
+ */
+function preparePlugin(): void {
+  const out = execFileSync("bash", [path.join(ROOT, "scripts/plugin.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  process.env.PZK_PLUGIN_TARBALL = out.trim().split("\n").pop();
 }
 
 function prepareCli(): void {
@@ -36,6 +49,10 @@ function prepareCli(): void {
   if (!fs.existsSync(path.join(bin, "pulumi")))
     throw new Error(`the Pulumi CLI is missing from ${bin}; run scripts/pulumi-cli.sh`);
   process.env.PULUMI_BIN_DIR = bin;
+  // Pulumi YAML's language host, for the programs that use the provider plugin from YAML.
+  execFileSync("bash", [path.join(ROOT, "scripts/pulumi-yaml.sh"), bin], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pzk-pack-"));
   execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], {

@@ -1,0 +1,268 @@
+import type * as grpc from "@grpc/grpc-js";
+import { OPEN_ACL } from "../../provider/core/acl";
+import { PropertyDiff } from "@pulumi/pulumi/proto/provider_pb";
+import {
+  providerKeys,
+  type ResourceDefinition,
+  ZK_CHROOT,
+  ZK_NODE,
+  ZK_SERVICE_REGISTRATION,
+} from "../../provider/core/definitions";
+import { token } from "../../provider/plugin/names";
+import { type ZkClient } from "../../provider/zk/client";
+import { PluginProcess } from "../support/plugin";
+import { connectString, freshRootPerTest } from "../support/zk";
+
+// The provider plugin (pulumi-resource-zkdiscovery) in its own process, driven over gRPC with the
+// calls the engine makes, against the real ensemble. The e2e tier drives it through the CLI.
+
+let raw: ZkClient;
+let root: string;
+const fixture = freshRootPerTest("plugin");
+beforeEach(() => void ({ raw, root } = fixture));
+
+let plugin: PluginProcess;
+beforeAll(async () => {
+  plugin = await PluginProcess.start();
+  await plugin.configure({ connectString: connectString() });
+});
+afterAll(async () => {
+  await plugin?.stop();
+});
+
+/** The message of a rejected gRPC call. */
+async function failureOf(call: Promise<unknown>): Promise<string> {
+  const err = (await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as grpc.ServiceError | undefined;
+  if (!err) throw new Error("the call succeeded; it should have failed");
+  return err.details;
+}
+
+describe("the plugin's schema", () => {
+  type Property = { description?: string; replaceOnChanges?: boolean; type?: string; $ref?: string };
+  type Resource = { inputProperties: Record<string, Property>; properties: Record<string, Property> };
+
+  it.each([
+    ["ZkNode", ZK_NODE],
+    ["ZkChroot", ZK_CHROOT],
+    ["ZkServiceRegistration", ZK_SERVICE_REGISTRATION],
+  ] as [string, ResourceDefinition][])(
+    "has every input of %s's definition, described, typed and marked when it replaces",
+    async (name, definition) => {
+      const schema = (await plugin.schema()) as { resources: Record<string, Resource> };
+      const resource = schema.resources[token(name)];
+      const inputs = providerKeys(definition.inputs);
+      expect(Object.keys(resource.inputProperties).sort()).toEqual([...inputs].sort());
+      for (const key of inputs) {
+        const property = resource.inputProperties[key];
+        expect({ key, described: (property.description ?? "").length > 10 }).toEqual({
+          key,
+          described: true,
+        });
+        expect({ key, typed: property.type !== undefined || property.$ref !== undefined }).toEqual({
+          key,
+          typed: true,
+        });
+        const replaces = providerKeys(definition.replaceOn).includes(key);
+        expect({ key, replaces: property.replaceOnChanges === true }).toEqual({ key, replaces });
+      }
+      // Every input is an output too, and the znode's version is one.
+      expect(Object.keys(resource.properties)).toEqual(
+        expect.arrayContaining([...inputs, "version", "path"]),
+      );
+    },
+  );
+
+  it("has both lookups as functions and the provider config with its secrets marked", async () => {
+    const schema = (await plugin.schema()) as {
+      functions: Record<string, unknown>;
+      config: { variables: Record<string, { secret?: boolean }> };
+    };
+    expect(Object.keys(schema.functions).sort()).toEqual([
+      token("getEnsemble"),
+      token("getServiceInstances"),
+    ]);
+    const secrets = Object.entries(schema.config.variables)
+      .filter(([, v]) => v.secret)
+      .map(([k]) => k);
+    expect(secrets.sort()).toEqual(["digest", "tlsKey"]);
+  });
+});
+
+describe("the plugin's provider config", () => {
+  it("accepts a valid config and names each broken rule by its zkdiscovery key, never echoing a secret", async () => {
+    expect(await plugin.checkConfig({ connectString: connectString(), sessionTimeoutMs: 10000 })).toEqual([]);
+    const bad = await plugin.checkConfig({ digest: "no-colon-secret", sessionTimeoutMs: 5, colour: "red" });
+    expect(bad.map((f) => f.property).sort()).toEqual(["colour", "sessionTimeoutMs"].sort());
+    const all = JSON.stringify(bad);
+    expect(all).toContain("zkdiscovery:sessionTimeoutMs");
+    expect(all).not.toContain("zookeeper:");
+    const digest = await plugin.checkConfig({ digest: "no-colon-secret" });
+    expect(digest).toEqual([
+      { property: "digest", reason: expect.stringContaining("zkdiscovery:digest") as string },
+    ]);
+    expect(JSON.stringify(digest)).not.toContain("no-colon-secret");
+  });
+
+  it("replaces its resources when the ensemble changes and updates in place for credentials", async () => {
+    const before = { connectString: "a:2181", digest: "u:p" };
+    expect(await plugin.diffConfig(before, { ...before, connectString: "b:2181" })).toEqual({
+      diffs: ["connectString"],
+      replaces: ["connectString"],
+    });
+    expect(await plugin.diffConfig(before, { ...before, digest: "u:q" })).toEqual({
+      diffs: ["digest"],
+      replaces: [],
+    });
+    expect(await plugin.diffConfig(before, before)).toEqual({ diffs: [], replaces: [] });
+  });
+
+  it("without a connect string anywhere, fails the write naming the plugin's config key", async () => {
+    const bare = await PluginProcess.start();
+    try {
+      await bare.configure({});
+      const message = await failureOf(bare.create("ZkNode", { path: `${root}/x`, data: "d" }));
+      expect(message).toContain("pulumi config set zkdiscovery:connectString");
+      expect(message).not.toContain("zookeeper:");
+      expect(await raw.exists(`${root}/x`)).toBeUndefined();
+    } finally {
+      await bare.stop();
+    }
+  });
+});
+
+describe("ZkNode through the plugin", () => {
+  it("creates, updates compare-and-set, refuses a foreign change, reads it back, and deletes", async () => {
+    const path = `${root}/flag`;
+    const { id, outs } = await plugin.create("ZkNode", { path, data: "on" });
+    expect(id).toBe(path);
+    expect(outs).toMatchObject({ path, data: "on", version: 0 });
+    const updated = await plugin.update("ZkNode", id, outs, { path, data: "off" });
+    expect(updated).toMatchObject({ data: "off", version: 1 });
+    expect((await raw.getData(path)).data.toString()).toBe("off");
+
+    await raw.setData(path, Buffer.from("someone else"), 1);
+    const message = await failureOf(plugin.update("ZkNode", id, updated, { path, data: "on" }));
+    expect(message).toMatch(/changed outside this stack: expected version 1, found 2/);
+    expect((await raw.getData(path)).data.toString()).toBe("someone else");
+
+    const refreshed = await plugin.read("ZkNode", id, updated);
+    expect(refreshed.outs).toMatchObject({ data: "someone else", version: 2 });
+    await plugin.delete("ZkNode", id, refreshed.outs);
+    expect(await raw.exists(path)).toBeUndefined();
+  });
+
+  it("details a diff: data updates in place, a new path replaces", async () => {
+    const path = `${root}/d`;
+    const { id, outs } = await plugin.create("ZkNode", { path, data: "1" });
+    const data = await plugin.diff(
+      "ZkNode",
+      id,
+      outs,
+      (await plugin.check("ZkNode", { path, data: "2" })).inputs,
+    );
+    expect(data).toEqual({ diffs: ["data"], replaces: [], detailed: { data: PropertyDiff.Kind.UPDATE } });
+    const moved = (await plugin.check("ZkNode", { path: `${root}/e`, data: "1" })).inputs;
+    const move = await plugin.diff("ZkNode", id, outs, moved);
+    expect(move).toEqual({
+      diffs: ["path"],
+      replaces: ["path"],
+      detailed: { path: PropertyDiff.Kind.UPDATE_REPLACE },
+    });
+    await plugin.delete("ZkNode", id, outs);
+  });
+
+  it("reports invalid inputs as check failures before anything is written", async () => {
+    const { failures } = await plugin.check("ZkNode", {
+      path: "relative/path",
+      data: "x",
+      sequential: "yes",
+    });
+    expect(failures.map((f) => f.property).sort()).toEqual(["path", "sequential"]);
+  });
+});
+
+describe("import through the plugin (Read by id)", () => {
+  it("imports an existing znode with inputs that reproduce it, then updates it compare-and-set", async () => {
+    const path = `${root}/legacy`;
+    await raw.create(path, Buffer.from("hello"), OPEN_ACL);
+    const imported = await plugin.read("ZkNode", path);
+    expect(imported.id).toBe(path);
+    expect(imported.inputs).toEqual({
+      path,
+      data: "hello",
+      acl: [{ scheme: "world", id: "anyone", perms: "rwcda" }],
+      adopt: false,
+      createParents: false,
+      sequential: false,
+    });
+    expect(imported.outs).toMatchObject({ path, version: 0, data: "hello" });
+    // What the engine does after an import: check the program's inputs, diff them against the state.
+    const same = await plugin.diff(
+      "ZkNode",
+      path,
+      imported.outs,
+      (await plugin.check("ZkNode", { path, data: "hello" })).inputs,
+    );
+    expect(same.diffs).toEqual([]);
+    const updated = await plugin.update("ZkNode", path, imported.outs, { path, data: "bye" });
+    expect(updated).toMatchObject({ version: 1 });
+    await raw.setData(path, Buffer.from("theirs"), 1);
+    expect(await failureOf(plugin.update("ZkNode", path, updated, { path, data: "ours" }))).toMatch(
+      /changed outside this stack/,
+    );
+    expect((await raw.getData(path)).data.toString()).toBe("theirs");
+  });
+
+  it("refuses to import what is not there, and types that cannot be imported, saying what to do", async () => {
+    expect(await failureOf(plugin.read("ZkNode", `${root}/missing`))).toMatch(/no znode at that path/);
+    await raw.create(`${root}/chroot`, Buffer.alloc(0), OPEN_ACL);
+    expect(await failureOf(plugin.read("ZkChroot", `${root}/chroot`))).toMatch(
+      /cannot be imported.*adopt: true/,
+    );
+  });
+});
+
+describe("functions through the plugin (Invoke)", () => {
+  it("looks up the instances the plugin registered, and reports bad arguments as failures", async () => {
+    const basePath = `${root}/services`;
+    const created = await plugin.create("ZkServiceRegistration", {
+      service: "api",
+      basePath,
+      instanceId: "api-1",
+      address: "10.0.0.1",
+      port: 8080,
+    });
+    const found = await plugin.invoke("getServiceInstances", { service: "api", basePath });
+    expect(found.failures).toEqual([]);
+    expect(found.result.instances).toEqual([
+      expect.objectContaining({
+        id: "api-1",
+        address: "10.0.0.1",
+        port: 8080,
+        format: "curator",
+        serving: true,
+      }),
+    ]);
+    const bad = await plugin.invoke("getServiceInstances", { service: "a/b", basePath });
+    expect(bad.failures).toEqual([
+      { property: "", reason: expect.stringContaining("invalid getServiceInstances arguments") as string },
+    ]);
+    await plugin.delete("ZkServiceRegistration", created.id, created.outs);
+  });
+
+  it("looks an ensemble up from a static list", async () => {
+    const { result, failures } = await plugin.invoke("getEnsemble", {
+      servers: ["b:2181", "a:2181"],
+      chroot: "/app",
+    });
+    expect(failures).toEqual([]);
+    expect(result).toMatchObject({
+      connectString: "a:2181,b:2181",
+      chrootedConnectString: "a:2181,b:2181/app",
+      source: "servers",
+    });
+  });
+});
