@@ -59,7 +59,7 @@ export function providerConfig(values: Props): ProviderConfig {
 /** CheckConfig's failures: unknown keys, and the rules `readConfig` enforces (values not yet known are not judged). */
 export function configFailures(values: Props): { property: string; reason: string }[] {
   const failures = Object.keys(values)
-    .filter((k) => !k.startsWith("__") && k !== "version" && !(k in CONFIG_KEYS))
+    .filter((k) => !k.startsWith("__") && k !== "version" && !Object.hasOwn(CONFIG_KEYS, k))
     .map((k) => ({
       property: k,
       reason: `unknown ${PACKAGE} config key '${k}'; known: ${Object.keys(CONFIG_KEYS).join(", ")}`,

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { engineLog } from "./engineLog";
+import { counting } from "./protoKeys";
 import { providerService } from "./server";
 
 /** Large states and schemas: the engine's own limit. */
@@ -26,10 +27,13 @@ async function serve(): Promise<void> {
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   });
-  server.addService(
-    ResourceProviderService,
-    providerService({ version, schema, log }) as grpc.UntypedServiceImplementation,
-  );
+  // The checks of resource inputs and of provider config learn of map keys the decoding dropped.
+  const service = {
+    ...ResourceProviderService,
+    check: counting(ResourceProviderService.check),
+    checkConfig: counting(ResourceProviderService.checkConfig),
+  };
+  server.addService(service, providerService({ version, schema, log }) as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),

@@ -20,6 +20,7 @@ import type { EngineLog } from "./engineLog";
 import { FUNCTIONS, lookups, pluginHost } from "./functions";
 import { inPluginTerms, typeOfUrn } from "./names";
 import { type PluginResource, pluginResources } from "./resources";
+import { DROPPED_KEY_REASON, droppedKeys } from "./protoKeys";
 import { fromStruct, toStruct } from "./values";
 
 /** What the service answers with besides the runtime: its version and schema, and where to log. */
@@ -47,7 +48,7 @@ function unary<Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUna
  * create that wrote something, then failed: see runtime/inDoubt.ts `partialFailure`) is an
  * initialization failure, which the engine records in state instead of forgetting what was written.
  */
-function grpcError(err: unknown): Partial<grpc.StatusObject> {
+export function grpcError(err: unknown): Partial<grpc.StatusObject> {
   const message = inPluginTerms(err instanceof Error ? err.message : String(err));
   const partial = err as { id?: unknown; properties?: unknown; reasons?: unknown };
   if (!(err instanceof Error) || typeof partial.id !== "string" || partial.id === "") {
@@ -144,6 +145,7 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
 
     checkConfig: unary((request: rpc.CheckRequest) => {
       const failures = configFailures(fromStruct(request.getNews()));
+      if (droppedKeys(request) > 0) failures.push({ property: "", reason: DROPPED_KEY_REASON });
       return Promise.resolve(
         new rpc.CheckResponse().setInputs(request.getNews()).setFailuresList(checkFailures(failures)),
       );
@@ -173,9 +175,11 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
         fromStruct(request.getOlds()),
         fromStruct(request.getNews()),
       );
+      const failures = [...checked.failures];
+      if (droppedKeys(request) > 0) failures.push({ property: "", reason: DROPPED_KEY_REASON });
       return new rpc.CheckResponse()
         .setInputs(toStruct(checked.inputs))
-        .setFailuresList(checkFailures(checked.failures));
+        .setFailuresList(checkFailures(failures));
     }),
 
     diff: unary(async (request: rpc.DiffRequest) => {

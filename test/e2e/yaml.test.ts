@@ -13,6 +13,7 @@ jest.setTimeout(600_000);
 let raw: ZkClient;
 let stack: Stack;
 const root = randomRoot("yaml");
+const DIGEST_PASSWORD = "s3cret-yaml-pw";
 
 beforeAll(async () => {
   raw = await rawClient();
@@ -20,6 +21,8 @@ beforeAll(async () => {
     { example: "yaml" },
     { "zkdiscovery:connectString": connectString(), "zk-yaml:root": root },
   );
+  // Credentials as a secret: every session adds them; the state must never hold them in the clear.
+  await stack.ok(["config", "set", "--secret", "zkdiscovery:digest", `yaml-user:${DIGEST_PASSWORD}`]);
 });
 
 afterAll(() => {
@@ -56,6 +59,12 @@ describe("examples/yaml through Pulumi YAML and the provider plugin", () => {
     // Through the explicit provider, whose connect string is the chroot's.
     expect(outputs.ownerPath).toBe("/config/owner");
     expect((await raw.getData(`${root}/config/owner`)).data.toString()).toBe("platform-team");
+  });
+
+  it("keeps the provider's digest secret: not in the state, not in the output", async () => {
+    expect(await stack.exportState()).not.toContain(DIGEST_PASSWORD);
+    const preview = await stack.preview(["--diff"]);
+    expect(preview.stdout + preview.stderr).not.toContain(DIGEST_PASSWORD);
   });
 
   it("changes nothing on a second up", async () => {

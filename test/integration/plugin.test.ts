@@ -106,6 +106,14 @@ describe("the plugin's provider config", () => {
     expect(JSON.stringify(digest)).not.toContain("no-colon-secret");
   });
 
+  it("reports keys it does not know, also names every object has (toString, constructor)", async () => {
+    const odd = await plugin.checkConfig({ connectString: connectString(), toString: "x", constructor: "y" });
+    expect(odd.map((f) => f.property).sort()).toEqual(["constructor", "toString"]);
+    expect(odd[0].reason).toMatch(
+      /unknown zkdiscovery config key '(toString|constructor)'; known: connectString/,
+    );
+  });
+
   it("replaces its resources when the ensemble changes and updates in place for credentials", async () => {
     const before = { connectString: "a:2181", digest: "u:p" };
     expect(await plugin.diffConfig(before, { ...before, connectString: "b:2181" })).toEqual({
@@ -181,6 +189,64 @@ describe("ZkNode through the plugin", () => {
       sequential: "yes",
     });
     expect(failures.map((f) => f.property).sort()).toEqual(["path", "sequential"]);
+  });
+});
+
+describe("map keys named __proto__, which other languages can send", () => {
+  // JSON.parse makes `__proto__` an own key, as a program in Python, Go or YAML has it.
+  const withProto = (json: string) => JSON.parse(json) as Record<string, unknown>;
+
+  it("are refused by check, not dropped, wherever a user names the keys", async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      [
+        "ZkServiceRegistration",
+        {
+          service: "api",
+          address: "h",
+          port: 1,
+          basePath: `${root}/s`,
+          metadata: withProto('{"__proto__":"x","a":"b"}'),
+        },
+      ],
+      [
+        "ZkServiceRegistration",
+        {
+          service: "api",
+          address: "h",
+          port: 1,
+          basePath: `${root}/s`,
+          payload: withProto('{"k":{"__proto__":1}}'),
+        },
+      ],
+      ["ZkChroot", { path: `${root}/c`, children: withProto('{"__proto__":"","ok":""}') }],
+    ];
+    for (const [type, news] of cases) {
+      const failures = await plugin.checkEncoded(type, news);
+      expect({ type, news, failures }).toEqual({
+        type,
+        news,
+        failures: [{ property: "", reason: expect.stringContaining("map key '__proto__'") as string }],
+      });
+    }
+    expect(await raw.exists(`${root}/c`)).toBeUndefined();
+    const config = {
+      connectString: connectString(),
+      profiles: withProto('{"__proto__":{"connectString":"a:1"}}'),
+    };
+    expect(await plugin.checkEncoded("provider", config)).toEqual([
+      { property: "", reason: expect.stringContaining("map key '__proto__'") as string },
+    ]);
+  });
+
+  it("are no reason to refuse the name as a value, a path or other odd keys", async () => {
+    const news = {
+      service: "api",
+      address: "__proto__",
+      port: 1,
+      basePath: `${root}/__proto__`,
+      metadata: withProto('{"toString":"__proto__","constructor":"x","hasOwnProperty":"y"}'),
+    };
+    expect(await plugin.checkEncoded("ZkServiceRegistration", news)).toEqual([]);
   });
 });
 

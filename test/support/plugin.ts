@@ -115,6 +115,25 @@ export class PluginProcess {
     return { inputs: plain(response.getInputs()), failures: failures(response.getFailuresList()) };
   }
 
+  /**
+   * Check (CheckConfig for "provider") with inputs encoded here rather than by the JavaScript protobuf library, which cannot
+   * encode a `__proto__` key; the engine (Go) can, for programs in other languages.
+   */
+  async checkEncoded(type: string | "provider", news: Props): Promise<Failure[]> {
+    const [method, target] = type === "provider" ? ["CheckConfig", providerUrn()] : ["Check", urn(type)];
+    const request = Buffer.concat([bytesField(1, Buffer.from(target)), bytesField(3, encodeStruct(news))]);
+    const response = await new Promise<rpc.CheckResponse>((resolve, reject) =>
+      this.client.makeUnaryRequest(
+        `/pulumirpc.ResourceProvider/${method}`,
+        (raw: Buffer) => raw,
+        (raw: Buffer) => rpc.CheckResponse.deserializeBinary(raw),
+        request,
+        (err, res) => (err || !res ? reject(err ?? new Error("no response")) : resolve(res)),
+      ),
+    );
+    return failures(response.getFailuresList());
+  }
+
   /** Diff: the changed properties, those that replace, and the detailed kinds. */
   async diff(
     type: string,
@@ -217,4 +236,40 @@ function urn(type: string): string {
 
 function providerUrn(): string {
   return "urn:pulumi:test::plugin::pulumi:providers:zkdiscovery::default";
+}
+
+/** A varint, as protobuf encodes lengths and tags. */
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** A length-delimited protobuf field. */
+function bytesField(no: number, payload: Buffer): Buffer {
+  return Buffer.concat([varint((no << 3) | 2), varint(payload.length), payload]);
+}
+
+/** A google.protobuf.Value of a JSON-like value. */
+function encodeValue(value: unknown): Buffer {
+  if (typeof value === "string") return bytesField(3, Buffer.from(value));
+  if (typeof value === "number") {
+    const double = Buffer.alloc(8);
+    double.writeDoubleLE(value);
+    return Buffer.concat([varint((2 << 3) | 1), double]);
+  }
+  if (typeof value === "boolean") return Buffer.concat([varint(4 << 3), varint(value ? 1 : 0)]);
+  if (Array.isArray(value))
+    return bytesField(6, Buffer.concat(value.map((v) => bytesField(1, encodeValue(v)))));
+  if (value && typeof value === "object") return bytesField(5, encodeStruct(value as Props));
+  return Buffer.concat([varint(1 << 3), varint(0)]);
+}
+
+/** A google.protobuf.Struct, keys as given (own keys, `__proto__` included). */
+function encodeStruct(props: Props): Buffer {
+  const entries = Object.keys(props).map((key) =>
+    bytesField(1, Buffer.concat([bytesField(1, Buffer.from(key)), bytesField(2, encodeValue(props[key]))])),
+  );
+  return Buffer.concat(entries);
 }
