@@ -119,7 +119,7 @@ export class PluginProcess {
    * Check (CheckConfig for "provider") with inputs encoded here rather than by the JavaScript protobuf library, which cannot
    * encode a `__proto__` key; the engine (Go) can, for programs in other languages.
    */
-  async checkEncoded(type: string | "provider", news: Props): Promise<Failure[]> {
+  async checkEncoded(type: string, news: Props): Promise<Failure[]> {
     const [method, target] = type === "provider" ? ["CheckConfig", providerUrn()] : ["Check", urn(type)];
     const request = Buffer.concat([bytesField(1, Buffer.from(target)), bytesField(3, encodeStruct(news))]);
     const response = await new Promise<rpc.CheckResponse>((resolve, reject) =>
