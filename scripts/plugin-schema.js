@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Generates the provider plugin's Pulumi package schema from what the TypeScript package already
- * says, so nothing is written twice (docs/DESIGN.md §10):
+ * says, so nothing is written twice (docs/DESIGN.md §8):
  * - which inputs each resource takes, which replace it, and their defaults: core/definitions.ts;
  * - the types of inputs and function arguments: the zod schemas the runtime validates with;
  * - every description: the TSDoc of the public Args interfaces, resource classes and result types;

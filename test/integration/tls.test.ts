@@ -35,6 +35,7 @@ import {
   type TestCerts,
   tlsServerConfig,
 } from "../support/tlsCerts";
+import { PluginProcess } from "../support/plugin";
 import { checkWith } from "../support/runtime";
 import { randomRoot } from "../support/zk";
 
@@ -459,5 +460,43 @@ describe("a digest never crosses plain TCP while zookeeper:tls is on", () => {
     expect(sent.includes(Buffer.from("alice"))).toBe(false);
     expect(sent.includes(Buffer.from(profilePassword))).toBe(false);
     expect(sent.includes(Buffer.from("guarded-deployer"))).toBe(false);
+  });
+
+  it("the provider plugin writes over mutual TLS from its config, and sends its digest to no plain port", async () => {
+    const plugin = await PluginProcess.start();
+    try {
+      const tls = { tls: true, tlsCa: certs.ca, tlsCert: certs.client.cert, tlsKey: certs.client.key };
+      await plugin.configure({
+        connectString: secureRecorder.connectString,
+        sessionTimeoutMs: 4000,
+        digest,
+        ...tls,
+      });
+      const path = randomRoot("tls-plugin");
+      const before = secureRecorder.sent().length;
+      const { id, outs } = await plugin.create("ZkNode", { path, data: "over tls" });
+      const sent = secureRecorder.sent().subarray(before);
+      expect([sent[0], sent[1]]).toEqual([0x16, 0x03]);
+      expect(sent.includes(Buffer.from(password))).toBe(false);
+      await plugin.delete("ZkNode", id, outs);
+
+      // The same config pointed at a plain port: the TLS handshake fails there, and no digest goes out.
+      await plugin.configure({
+        connectString: plainRecorder.connectString,
+        sessionTimeoutMs: 1000,
+        digest,
+        ...tls,
+      });
+      const plainBefore = plainRecorder.sent().length;
+      await expect(plugin.create("ZkNode", { path: randomRoot("tls-plugin"), data: "x" })).rejects.toThrow(
+        /TLS to 127\.0\.0\.1:\d+ failed/,
+      );
+      const plainSent = plainRecorder.sent().subarray(plainBefore);
+      expect(plainSent.length).toBeGreaterThan(0);
+      expect(plainSent.includes(Buffer.from(password))).toBe(false);
+      expect(plainSent.includes(Buffer.from("alice"))).toBe(false);
+    } finally {
+      await plugin.stop();
+    }
   });
 });
