@@ -162,6 +162,31 @@ describe("ZkNode through the plugin", () => {
     expect(await raw.exists(path)).toBeUndefined();
   });
 
+  it("refuses to write to a znode deleted and created again by someone else, even at the same version", async () => {
+    const path = `${root}/recreated`;
+    const { id, outs } = await plugin.create("ZkNode", { path, data: "ours" });
+    await raw.remove(path, 0);
+    await raw.create(path, Buffer.from("theirs"), OPEN_ACL);
+    expect((await raw.getData(path)).stat.version).toBe(0);
+    expect(await failureOf(plugin.update("ZkNode", id, outs, { path, data: "ours again" }))).toMatch(
+      /was deleted and re-created outside this stack: expected creation zxid \d+, found \d+\. Nothing was written/,
+    );
+    expect(await failureOf(plugin.delete("ZkNode", id, outs))).toMatch(
+      /was deleted and re-created outside this stack: expected creation zxid \d+, found \d+\. Nothing was written/,
+    );
+    expect((await raw.getData(path)).data.toString()).toBe("theirs");
+  });
+
+  it("refuses data over ZooKeeper's request limit in check, with the size and the limit", async () => {
+    const { failures } = await plugin.check("ZkNode", { path: `${root}/big`, data: "x".repeat(1_100_000) });
+    expect(failures).toEqual([
+      {
+        property: "data",
+        reason: expect.stringMatching(/data is 1100000 bytes, over the \d+ bytes a znode can hold/) as string,
+      },
+    ]);
+  });
+
   it("details a diff: data updates in place, a new path replaces", async () => {
     const path = `${root}/d`;
     const { id, outs } = await plugin.create("ZkNode", { path, data: "1" });
