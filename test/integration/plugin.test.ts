@@ -10,6 +10,9 @@ import {
 } from "../../provider/core/definitions";
 import { token } from "../../provider/plugin/names";
 import { type ZkClient } from "../../provider/zk/client";
+import * as fc from "fast-check";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { zkServiceRegistration } from "../../provider/runtime/zkServiceRegistration";
 import { PluginProcess } from "../support/plugin";
 import { connectString, freshRootPerTest } from "../support/zk";
 
@@ -355,5 +358,72 @@ describe("functions through the plugin (Invoke)", () => {
       chrootedConnectString: "a:2181,b:2181/app",
       source: "servers",
     });
+  });
+});
+
+describe("the plugin and the dynamic resources agree, on generated inputs", () => {
+  /** Inputs as the engine hands them to either provider: through a protobuf Struct. */
+  const throughEngine = (inputs: Record<string, unknown>) =>
+    Struct.fromJavaScript(JSON.parse(JSON.stringify(inputs)) as Record<string, never>).toJavaScript();
+  const key = fc.oneof(
+    fc.constantFrom("toString", "constructor", "hasOwnProperty", "valueOf", "zone", "ünïcode", "a.b", ""),
+    fc.string({ maxLength: 6 }),
+  );
+  /** Mostly valid values, sometimes invalid ones: both providers must judge both alike. */
+  const mostly = <T>(valid: T[], invalid: T[]) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...valid) },
+      { weight: 1, arbitrary: fc.constantFrom(...invalid) },
+    );
+  const registration = fc.record(
+    {
+      service: mostly(["api", "web", "toString"], ["a b", "x/y"]),
+      address: mostly(["10.0.0.1", "host.example"], ["", "a b"]),
+      port: mostly([1, 8080, 65535], [0, 70000, 1.5]),
+      sslPort: mostly([8443], [-1]),
+      instanceId: mostly(["i-1", "toString"], ["a/b"]),
+      format: mostly(["curator", "serverset", "json"], ["xml"]),
+      payload: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.dictionary(key, fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxKeys: 4 }),
+        },
+        { weight: 1, arbitrary: fc.string() },
+      ),
+      metadata: fc.dictionary(key, fc.string({ maxLength: 8 }), { maxKeys: 4 }),
+      shard: mostly([0, 3], [-1]),
+      enabled: fc.boolean(),
+      uriSpec: mostly(["{scheme}://{address}:{port}", "/plain"], ["{unclosed"]),
+    },
+    { requiredKeys: ["service", "address", "port", "format"] },
+  );
+
+  it("same check failures, and for valid inputs the same bytes in ZooKeeper", async () => {
+    let written = 0;
+    await fc.assert(
+      fc.asyncProperty(registration, async (generated) => {
+        const [pluginBase, dynamicBase] = [`${root}/p${written}`, `${root}/d${written}`];
+        const viaPlugin = await plugin.check("ZkServiceRegistration", { ...generated, basePath: pluginBase });
+        const viaDynamic = await zkServiceRegistration.check(
+          {},
+          throughEngine({ ...generated, basePath: dynamicBase }),
+        );
+        const reasons = (failures: { property: string; reason: string }[], base: string) =>
+          failures.map((f) => `${f.property}: ${f.reason.split(base).join("<base>")}`).sort();
+        expect(reasons(viaPlugin.failures, pluginBase)).toEqual(reasons(viaDynamic.failures, dynamicBase));
+        if (viaPlugin.failures.length > 0) return;
+        written++;
+        const ours = await plugin.create("ZkServiceRegistration", { ...generated, basePath: pluginBase });
+        const theirs = await zkServiceRegistration.create(viaDynamic.inputs);
+        const bytes = async (path: unknown) =>
+          (await raw.getData(String(path))).data
+            .toString("utf8")
+            .replace(/"(registrationTimeUTC|timestamp)":\s*\d+/g, '"$1":0');
+        expect(await bytes(ours.outs.path)).toEqual(await bytes(theirs.outs.path));
+      }),
+      { numRuns: 80 },
+    );
+    // Enough of the runs were valid for the byte comparison to mean something.
+    expect(written).toBeGreaterThan(5);
   });
 });
