@@ -3,6 +3,7 @@ import { OPEN_ACL } from "../../provider/core/acl";
 import { type ZkClient } from "../../provider/zk/client";
 import { changeSummary, type Stack } from "../support/pulumi";
 import { yamlStack } from "../support/yaml";
+import { type Ensemble, startEnsemble, stopEnsemble } from "../../scripts/ensemble";
 import { connectString, randomRoot, rawClient, snapshotTree } from "../support/zk";
 
 jest.setTimeout(600_000);
@@ -155,5 +156,53 @@ describe("pulumi import through the provider plugin", () => {
     await imported.destroy();
     expect(await raw.exists(path)).toBeUndefined();
     await imported.remove();
+  });
+});
+
+describe("explicit providers: one YAML program, two ensembles", () => {
+  let second: Ensemble;
+  let other: ZkClient;
+  let twoEnsembles: Stack;
+  const path = randomRoot("two");
+
+  beforeAll(async () => {
+    second = await startEnsemble({ size: 1 });
+    other = await rawClient(undefined, second.connectString);
+  }, 120_000);
+  afterAll(async () => {
+    other?.close();
+    if (second) await stopEnsemble(second);
+  });
+
+  it("writes each resource to its own provider's ensemble, and removes both on destroy", async () => {
+    const program = [
+      "name: zk-two",
+      "runtime: yaml",
+      "config:",
+      "  otherEnsemble: { type: string }",
+      "resources:",
+      "  other:",
+      "    type: pulumi:providers:zkdiscovery",
+      "    properties:",
+      "      connectString: ${otherEnsemble}",
+      "  here:",
+      "    type: zkdiscovery:index:ZkNode",
+      `    properties: { path: "${path}", data: first ensemble }`,
+      "  there:",
+      "    type: zkdiscovery:index:ZkNode",
+      `    properties: { path: "${path}", data: second ensemble }`,
+      "    options: { provider: ${other} }",
+    ].join("\n");
+    twoEnsembles = await yamlStack(
+      { text: `${program}\n` },
+      { "zkdiscovery:connectString": connectString(), "zk-two:otherEnsemble": second.connectString },
+    );
+    await twoEnsembles.up();
+    expect((await raw.getData(path)).data.toString()).toBe("first ensemble");
+    expect((await other.getData(path)).data.toString()).toBe("second ensemble");
+    await twoEnsembles.destroy();
+    expect(await raw.exists(path)).toBeUndefined();
+    expect(await other.exists(path)).toBeUndefined();
+    await twoEnsembles.remove();
   });
 });

@@ -361,6 +361,35 @@ describe("functions through the plugin (Invoke)", () => {
   });
 });
 
+describe("ZkEnsembleLookup through the plugin", () => {
+  it("looks the ensemble up in check, records it on create, and shows a membership change as a diff", async () => {
+    const members = connectString().split(",").sort();
+    const seeded = await plugin.check("ZkEnsembleLookup", { seed: connectString(), chroot: "/app" });
+    expect(seeded.failures).toEqual([]);
+    expect(seeded.inputs).toMatchObject({
+      source: "seed",
+      connectString: members.join(","),
+      chrootedConnectString: `${members.join(",")}/app`,
+    });
+    const { id, outs } = await plugin.create("ZkEnsembleLookup", { seed: connectString(), chroot: "/app" });
+    expect(id).toBe(members.join(","));
+    const same = await plugin.diff("ZkEnsembleLookup", id, outs, seeded.inputs);
+    expect(same.diffs).toEqual([]);
+    const fewer = (await plugin.check("ZkEnsembleLookup", { servers: members.slice(1), chroot: "/app" }))
+      .inputs;
+    const changed = await plugin.diff("ZkEnsembleLookup", id, outs, fewer);
+    expect(changed.diffs.sort()).toEqual(["chrootedConnectString", "connectString", "servers", "source"]);
+    expect(changed.replaces).toEqual([]);
+  });
+
+  it("reports a lookup with two sources as a check failure", async () => {
+    const { failures } = await plugin.check("ZkEnsembleLookup", { seed: connectString(), servers: ["a:1"] });
+    expect(failures).toEqual([
+      { property: "", reason: expect.stringContaining("invalid ensemble lookup arguments") as string },
+    ]);
+  });
+});
+
 describe("the plugin and the dynamic resources agree, on generated inputs", () => {
   /** Inputs as the engine hands them to either provider: through a protobuf Struct. */
   const throughEngine = (inputs: Record<string, unknown>) =>
