@@ -6,6 +6,7 @@ import type { Ensemble } from "../scripts/ensemble";
 import { fourLetter } from "../scripts/ensemble";
 import { deployBench } from "./deploy";
 import { lookupBench } from "./lookup";
+import { pluginBench } from "./plugin";
 import { serializationBench } from "./serialization";
 import { removeScratch } from "./support/deployments";
 import { type BenchOutcome, renderTable, RESULTS_DIR, verdictTable, writeResult } from "./support/report";
@@ -26,6 +27,7 @@ const BENCHES: Record<
   deploy: deployBench,
   tls: tlsBench,
   wait: waitBench,
+  plugin: pluginBench,
 };
 
 const loadAverage = () =>

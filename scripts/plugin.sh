@@ -16,8 +16,8 @@ out="build/plugin"
 stage="$out/stage"
 tarball="$out/pulumi-resource-zkdiscovery-v$version-linux-amd64.tar.gz"
 
+# The build writes dist/plugin/schema.json too (package.json "build").
 npm run --silent build >&2
-node scripts/plugin-schema.js dist/plugin/schema.json
 
 # Production dependencies, reinstalled only when the lockfile changed, at the lockfile's versions.
 # The plugin needs @pulumi/pulumi (the package's peer, a dev dependency here) for the gRPC library

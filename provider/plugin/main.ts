@@ -22,7 +22,8 @@ async function serve(): Promise<void> {
   const { version } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
     version: string;
   };
-  const schema = fs.readFileSync(path.join(__dirname, "schema.json"), "utf8");
+  // Read when the engine asks (GetSchema): most runs of the plugin never do.
+  const schema = () => fs.readFileSync(path.join(__dirname, "schema.json"), "utf8");
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,

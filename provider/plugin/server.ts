@@ -27,8 +27,8 @@ import { fromStruct, toStruct } from "./values";
 export interface ServiceOptions {
   /** The plugin's version, as installed. */
   readonly version: string;
-  /** The package schema, JSON text. */
-  readonly schema: string;
+  /** Reads the package schema, JSON text. */
+  readonly schema: () => string;
   /** The engine's log. */
   readonly log: EngineLog;
 }
@@ -140,7 +140,7 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
 
     getSchema: unary((request: rpc.GetSchemaRequest) => {
       if (request.getVersion() !== 0) throw new Error(`unsupported schema version ${request.getVersion()}`);
-      return Promise.resolve(new rpc.GetSchemaResponse().setSchema(options.schema));
+      return Promise.resolve(new rpc.GetSchemaResponse().setSchema(options.schema()));
     }),
 
     checkConfig: unary((request: rpc.CheckRequest) => {

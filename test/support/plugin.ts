@@ -53,6 +53,11 @@ export class PluginProcess {
     return new PluginProcess(child, client, () => stderr);
   }
 
+  /** The plugin's process id. */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** Stops the plugin. */
   async stop(): Promise<void> {
     this.client.close();
