@@ -191,7 +191,8 @@ describe("explicit providers: one YAML program, two ensembles", () => {
       "  there:",
       "    type: zkdiscovery:index:ZkNode",
       `    properties: { path: "${path}", data: second ensemble }`,
-      "    options: { provider: ${other} }",
+      "    options:",
+      "      provider: ${other}",
     ].join("\n");
     twoEnsembles = await yamlStack(
       { text: `${program}\n` },
