@@ -347,6 +347,24 @@ describe("functions through the plugin (Invoke)", () => {
     await plugin.delete("ZkServiceRegistration", created.id, created.outs);
   });
 
+  it("waits for instances only outside a preview: a preview answers at once, an up fails at its deadline with the listing", async () => {
+    const basePath = `${root}/waiting`;
+    const wait = { minInstances: 2, timeoutSeconds: 30 };
+    const started = Date.now();
+    const preview = await plugin.invoke("getServiceInstances", { service: "web", basePath, wait }, true);
+    expect(preview.failures).toEqual([]);
+    expect(preview.result.instances).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const up = await plugin.invoke("getServiceInstances", {
+      service: "web",
+      basePath,
+      wait: { ...wait, timeoutSeconds: 1 },
+    });
+    expect(up.failures).toEqual([
+      { property: "", reason: expect.stringMatching(/0 of 2 serving instances/) as string },
+    ]);
+  });
+
   it("looks an ensemble up from a static list", async () => {
     const { result, failures } = await plugin.invoke("getEnsemble", {
       servers: ["b:2181", "a:2181"],
