@@ -39,10 +39,13 @@ export function boundOf(inDoubt: InDoubt, sequential: boolean): string | undefin
 /**
  * True when a znode's creation zxid proves it was created after `bound` was taken. `bound` is
  * what `ZkClient.sync` returned before a create's first request was sent: every znode that
- * existed then (also one another member had not applied yet) has a creation zxid of at most
- * `bound`, and every create sent afterwards commits under a larger one. So a retry whose earlier
- * and ACL that request wrote; anything older was someone else's. Without a bound, nothing is
- * proven.
+ * existed then has a creation zxid of at most `bound`, and every create sent afterwards commits
+ * under a larger one. So a retry that finds its path taken by a znode created after the bound,
+ * with the data and ACL its request wrote, found its own create; anything older was someone
+ * else's. Without a bound, nothing is proven. One limit: a session on the leader gets its sync
+ * answered like a read, ahead of commits the leader has queued but not applied, so a foreign
+ * create another member had already acknowledged can sit just above the bound. It is taken for
+ * ours only if it also has the same path, data and ACL, and only after a lost reply.
  */
 export function provesOwnCreate(stat: Pick<ZnodeStat, "czxid">, bound: string | undefined): boolean {
   return bound !== undefined && BigInt(stat.czxid) > BigInt(bound);

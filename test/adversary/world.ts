@@ -611,7 +611,7 @@ export class World {
         // Tells a reader that lags from a write that never happened.
         const later = await statTree(this.reader, this.root);
         this.fail(
-          `${slot.name}.${what} records ${p}, which is not in the tree (a second snapshot ${later.has(p) ? "has" : "does not have"} it either)`,
+          `${slot.name}.${what} records ${p}, which is not in the tree (${later.has(p) ? "a second snapshot, taken right after, has it: the first one read a member behind" : "a second snapshot does not have it either"})`,
         );
       }
       if (z.czxid !== rec.czxid || z.version !== rec.version || z.aversion !== rec.aversion)

@@ -2,6 +2,7 @@ import { randomBytes } from "crypto";
 import * as zookeeper from "node-zookeeper-client";
 import { pool, setConfig } from "../../provider/runtime/settings";
 import { ZkClient } from "../../provider/zk/client";
+import { isNoNode } from "../../provider/zk/errors";
 
 /** The connect string of the ensemble globalSetup started. */
 export function connectString(): string {
@@ -124,17 +125,28 @@ export interface ZnodeSnapshot {
   readonly numChildren: number;
 }
 
+/** A read's fallback when the znode is gone; any other error is thrown, not taken for absence. */
+const whenGone =
+  <T>(value: T) =>
+  (err: unknown): T => {
+    if (isNoNode(err)) return value;
+    throw err;
+  };
+
 /**
- * Every znode under `root` (itself included) by path, read after one sync so that the snapshot
- * holds every write acknowledged before it on any member. Empty when `root` is gone.
+ * Every znode under `root` (itself included) by path, read after a write barrier so that the
+ * snapshot holds every write acknowledged before it on any member. Not `sync`: the leader answers a
+ * sync like a read, ahead of commits it has queued but not applied, which a follower may already
+ * have acknowledged to its client. A write is applied after every earlier commit, and this
+ * session's reads wait for it; a `check` of "/" changes no znode. Empty when `root` is gone.
  */
 export async function statTree(client: ZkClient, root: string): Promise<Map<string, ZnodeSnapshot>> {
-  await client.sync();
+  await client.multi([{ op: "check", path: "/", version: -1 }]);
   const out = new Map<string, ZnodeSnapshot>();
   const walk = async (p: string): Promise<void> => {
     const [got, children] = await Promise.all([
-      client.getData(p).catch(() => undefined),
-      client.getChildren(p).catch(() => [] as string[]),
+      client.getData(p).catch(whenGone(undefined)),
+      client.getChildren(p).catch(whenGone([] as string[])),
     ]);
     if (!got) return;
     const { stat } = got;
