@@ -28,11 +28,12 @@ async function serve(): Promise<void> {
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   });
-  // The checks of resource inputs and of provider config learn of map keys the decoding dropped.
+  // Checks of resource inputs and provider config, and function calls, learn of map keys the decoding dropped.
   const service = {
     ...ResourceProviderService,
     check: counting(ResourceProviderService.check),
     checkConfig: counting(ResourceProviderService.checkConfig),
+    invoke: counting(ResourceProviderService.invoke),
   };
   server.addService(service, providerService({ version, schema, log }) as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>

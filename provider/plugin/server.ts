@@ -15,7 +15,14 @@ import { type DiffPlan, sameValue } from "../core/diff";
 import type { CheckFailure } from "../core/validation";
 import { setConfig } from "../runtime/settings";
 import type { Props } from "../runtime/dynamic";
-import { CONFIG_KEYS, configFailures, configValues, providerConfig, REPLACING_CONFIG_KEYS } from "./config";
+import {
+  CONFIG_KEYS,
+  configFailures,
+  configValues,
+  knownConfig,
+  providerConfig,
+  replacingConfigKeys,
+} from "./config";
 import type { EngineLog } from "./engineLog";
 import { FUNCTIONS, lookups, pluginHost } from "./functions";
 import { inPluginTerms, typeOfUrn } from "./names";
@@ -36,10 +43,13 @@ export interface ServiceOptions {
 /** Handles a unary call with a promise; a rejection becomes the gRPC error the engine reads. */
 function unary<Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    handle(call.request).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(grpcError(err)),
-    );
+    // A handler that throws at once is answered like one that rejects: with its message.
+    Promise.resolve()
+      .then(() => handle(call.request))
+      .then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(grpcError(err)),
+      );
   };
 }
 
@@ -112,7 +122,7 @@ function detailedDiff(
 /** The provider config's diff: a new ensemble (connect string or profiles) replaces, the rest updates. */
 export function configDiff(olds: Props, news: Props): Pick<DiffPlan, "changed" | "replaces"> {
   const changed = Object.keys(CONFIG_KEYS).filter((k) => !sameValue(olds[k], news[k]));
-  const replaces = changed.filter((k) => (REPLACING_CONFIG_KEYS as readonly string[]).includes(k));
+  const replaces = replacingConfigKeys(olds, news).filter((k) => changed.includes(k));
   return { changed, replaces };
 }
 
@@ -159,7 +169,8 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
 
     configure: unary((request: rpc.ConfigureRequest) => {
       const variables = new Map(request.getVariablesMap().toArray());
-      setConfig(providerConfig(configValues(fromStruct(request.getArgs()), variables)));
+      // Values not known yet (a preview of a provider configured from other resources) are left out.
+      setConfig(providerConfig(knownConfig(configValues(fromStruct(request.getArgs()), variables))));
       return Promise.resolve(
         new rpc.ConfigureResponse()
           .setAcceptsecrets(false)
@@ -194,6 +205,9 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
 
     create: unary(async (request: rpc.CreateRequest) => {
       const resource = resourceOf(request.getType(), request.getUrn());
+      // The plugin answers Configure with supportsPreview false; should an engine ask anyway, a preview writes nothing.
+      if (request.getPreview())
+        return new rpc.CreateResponse().setId("").setProperties(request.getProperties());
       const { id, outs } = await resource.methods.create(fromStruct(request.getProperties()));
       return new rpc.CreateResponse().setId(id).setProperties(toStruct(outs));
     }),
@@ -224,6 +238,7 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
 
     update: unary(async (request: rpc.UpdateRequest) => {
       const resource = resourceOf(request.getType(), request.getUrn());
+      if (request.getPreview()) return new rpc.UpdateResponse().setProperties(request.getNews());
       const { outs } = await resource.methods.update(
         request.getId(),
         fromStruct(request.getOlds()),
@@ -244,6 +259,10 @@ export function providerService(options: ServiceOptions): Partial<IResourceProvi
         throw new Error(
           `unknown function '${request.getTok()}'; this plugin has ${[...FUNCTIONS.keys()].join(", ")}`,
         );
+      }
+      if (droppedKeys(request) > 0) {
+        const failure = new rpc.CheckFailure().setProperty("").setReason(DROPPED_KEY_REASON);
+        return new rpc.InvokeResponse().setFailuresList([failure]);
       }
       try {
         const result = await run(

@@ -9,6 +9,7 @@ import {
   ZK_SERVICE_REGISTRATION,
 } from "../../provider/core/definitions";
 import { token } from "../../provider/plugin/names";
+import { UNKNOWN } from "../../provider/core/validation";
 import { type ZkClient } from "../../provider/zk/client";
 import * as fc from "fast-check";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -117,17 +118,76 @@ describe("the plugin's provider config", () => {
     );
   });
 
-  it("replaces its resources when the ensemble changes and updates in place for credentials", async () => {
-    const before = { connectString: "a:2181", digest: "u:p" };
-    expect(await plugin.diffConfig(before, { ...before, connectString: "b:2181" })).toEqual({
+  it("replaces its resources only when they move to another ensemble, and updates in place otherwise", async () => {
+    const profiles = { a: { connectString: "a:2181" }, b: { connectString: "b:2181" } };
+    const before = { connectString: "h1:2181,h2:2181/app", digest: "u:p", profiles };
+    const diff = (news: Record<string, unknown>) => plugin.diffConfig(before, { ...before, ...news });
+    // Another ensemble, or another chroot: every resource moves.
+    expect(await diff({ connectString: "h3:2181/app" })).toEqual({
       diffs: ["connectString"],
       replaces: ["connectString"],
     });
-    expect(await plugin.diffConfig(before, { ...before, digest: "u:q" })).toEqual({
-      diffs: ["digest"],
+    expect(await diff({ connectString: "h1:2181,h2:2181/other" })).toEqual({
+      diffs: ["connectString"],
+      replaces: ["connectString"],
+    });
+    // The same ensemble spelled another way, credentials, a new profile: an update.
+    expect(await diff({ connectString: "H2:2181,h1:2181/app" })).toEqual({
+      diffs: ["connectString"],
       replaces: [],
     });
+    expect(await diff({ digest: "u:q" })).toEqual({ diffs: ["digest"], replaces: [] });
+    expect(await diff({ profiles: { ...profiles, c: { connectString: "c:2181" } } })).toEqual({
+      diffs: ["profiles"],
+      replaces: [],
+    });
+    expect(await diff({ profiles: { ...profiles, a: { connectString: "a:2181", digest: "x:y" } } })).toEqual({
+      diffs: ["profiles"],
+      replaces: [],
+    });
+    // A profile removed, or pointed elsewhere: its resources move.
+    expect(await diff({ profiles: { b: profiles.b } })).toEqual({
+      diffs: ["profiles"],
+      replaces: ["profiles"],
+    });
+    expect(await diff({ profiles: { ...profiles, a: { connectString: "z:2181" } } })).toEqual({
+      diffs: ["profiles"],
+      replaces: ["profiles"],
+    });
+    // Not known yet (a preview): a change; the up decides on the value.
+    expect(await diff({ connectString: UNKNOWN })).toEqual({ diffs: ["connectString"], replaces: [] });
     expect(await plugin.diffConfig(before, before)).toEqual({ diffs: [], replaces: [] });
+  });
+
+  it("does not judge config values that are not known yet, nested or grouped", async () => {
+    expect(
+      await plugin.checkConfig({
+        connectString: UNKNOWN,
+        tlsCert: UNKNOWN,
+        tlsKey: "/no/such/key.pem",
+        profiles: { p: { connectString: "a:1", tlsCa: UNKNOWN, sessionTimeoutMs: UNKNOWN } },
+      }),
+    ).toEqual([]);
+    // What is known is still judged.
+    expect(await plugin.checkConfig({ connectString: UNKNOWN, sessionTimeoutMs: 5 })).toEqual([
+      {
+        property: "sessionTimeoutMs",
+        reason: expect.stringContaining("zkdiscovery:sessionTimeoutMs") as string,
+      },
+    ]);
+  });
+
+  it("answers a Configure it cannot apply with the rule, not an unknown error", async () => {
+    const bare = await PluginProcess.start();
+    try {
+      const err = (await bare.configure({ tlsKey: "/no/such/dir/client.key" }).catch((e: unknown) => e)) as {
+        details?: string;
+      };
+      expect(err.details).toMatch(/zkdiscovery:tlsKey/);
+      expect(err.details).not.toMatch(/Unknown error/);
+    } finally {
+      await bare.stop();
+    }
   });
 
   it("without a connect string anywhere, fails the write naming the plugin's config key", async () => {
@@ -210,6 +270,14 @@ describe("ZkNode through the plugin", () => {
     await plugin.delete("ZkNode", id, outs);
   });
 
+  it("writes nothing when asked to preview a create", async () => {
+    const path = `${root}/previewed`;
+    const { id, outs } = await plugin.create("ZkNode", { path, data: "x" }, true);
+    expect(id).toBe("");
+    expect(outs).toMatchObject({ path, data: "x" });
+    expect(await raw.exists(path)).toBeUndefined();
+  });
+
   it("reports invalid inputs as check failures before anything is written", async () => {
     const { failures } = await plugin.check("ZkNode", {
       path: "relative/path",
@@ -257,6 +325,12 @@ describe("map keys named __proto__, which other languages can send", () => {
       });
     }
     expect(await raw.exists(`${root}/c`)).toBeUndefined();
+    expect(
+      await plugin.invokeEncoded("getServiceInstances", {
+        service: "api",
+        formats: withProto('{"__proto__":1}'),
+      }),
+    ).toEqual([{ property: "", reason: expect.stringContaining("map key '__proto__'") as string }]);
     const config = {
       connectString: connectString(),
       profiles: withProto('{"__proto__":{"connectString":"a:1"}}'),

@@ -127,16 +127,34 @@ export class PluginProcess {
   async checkEncoded(type: string, news: Props): Promise<Failure[]> {
     const [method, target] = type === "provider" ? ["CheckConfig", providerUrn()] : ["Check", urn(type)];
     const request = Buffer.concat([bytesField(1, Buffer.from(target)), bytesField(3, encodeStruct(news))]);
-    const response = await new Promise<rpc.CheckResponse>((resolve, reject) =>
+    const response = await this.encodedCall(method, request, (raw) =>
+      rpc.CheckResponse.deserializeBinary(raw),
+    );
+    return failures(response.getFailuresList());
+  }
+
+  /** Invoke with arguments encoded here (see {@link checkEncoded}): the function's failures. */
+  async invokeEncoded(name: string, args: Props): Promise<Failure[]> {
+    const request = Buffer.concat([
+      bytesField(1, Buffer.from(token(name))),
+      bytesField(2, encodeStruct(args)),
+    ]);
+    const response = await this.encodedCall("Invoke", request, (raw) =>
+      rpc.InvokeResponse.deserializeBinary(raw),
+    );
+    return failures(response.getFailuresList());
+  }
+
+  private encodedCall<Res>(method: string, request: Buffer, decode: (raw: Uint8Array) => Res): Promise<Res> {
+    return new Promise<Res>((resolve, reject) =>
       this.client.makeUnaryRequest(
         `/pulumirpc.ResourceProvider/${method}`,
         (raw: Buffer) => raw,
-        (raw: Buffer) => rpc.CheckResponse.deserializeBinary(raw),
+        (raw: Buffer) => decode(raw),
         request,
         (err, res) => (err || !res ? reject(err ?? new Error("no response")) : resolve(res)),
       ),
     );
-    return failures(response.getFailuresList());
   }
 
   /** Diff: the changed properties, those that replace, and the detailed kinds. */
@@ -158,11 +176,12 @@ export class PluginProcess {
     return { diffs: response.getDiffsList(), replaces: response.getReplacesList(), detailed };
   }
 
-  /** Check, then Create: the id and the state. */
-  async create(type: string, news: Props): Promise<{ id: string; outs: Props }> {
+  /** Check, then Create (as a preview of it when `preview`): the id and the state. */
+  async create(type: string, news: Props, preview = false): Promise<{ id: string; outs: Props }> {
     const { inputs, failures: found } = await this.check(type, news);
     if (found.length > 0) throw new Error(`check failed: ${JSON.stringify(found)}`);
     const request = new rpc.CreateRequest()
+      .setPreview(preview)
       .setUrn(urn(type))
       .setType(token(type))
       .setProperties(struct(inputs));
